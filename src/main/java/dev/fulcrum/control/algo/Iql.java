@@ -1,0 +1,239 @@
+package dev.fulcrum.control.algo;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.fulcrum.control.data.Batch;
+import dev.fulcrum.control.nets.GaussianActor;
+import dev.fulcrum.control.nets.QNetwork;
+import dev.fulcrum.control.nets.ValueNetwork;
+import dev.fulcrum.core.nn.Adam;
+import dev.fulcrum.core.nn.Module;
+import dev.fulcrum.core.nn.Scalars;
+import dev.fulcrum.core.nn.SideLane;
+import dev.fulcrum.core.nn.Torch;
+import dev.fulcrum.core.rng.Rng;
+import dev.fulcrum.core.run.Checkpoint;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+
+/**
+ * Implicit Q-Learning (Kostrikov, Nair and Levine, "Offline Reinforcement Learning with Implicit Q-Learning", 2021).
+ *
+ * <p>Signal: the advantage {@code A(s,a) = min(Q1', Q2')(s,a) - V(s)}. Anchor: the dataset action (weighted regression
+ * never queries Q outside the data). Balance: the inverse temperature {@code beta}. One step, as in the paper (and CORL):
+ * <pre>
+ *   L_V   = E[ |tau - 1(u < 0)| u^2 ],  u = min_i Q'_i(s,a) - V(s)                              (eq. 5)
+ *   L_Q   = E[ (r + gamma (1 - d) V(s') - Q_i(s,a))^2 ]  for i = 1, 2                         (eq. 6)
+ *   L_pi  = E[ -min(exp(beta A(s,a)), 100) log pi(a|s) ]                                        (eq. 7, AWR)
+ *   Q'   <- (1 - tau_polyak) Q' + tau_polyak Q
+ * </pre>
+ * {@code V(s')} is read before V's update and the advantage uses V before its update, as the reference code does. The
+ * actor's learning rate follows a cosine decay over the run, as in CORL. With a {@link SideLane} the critic update runs
+ * on a second core beside the value and actor updates; see {@link #update}.
+ */
+public final class Iql implements OfflineAlgorithm {
+
+    /** Hyper-parameters; defaults are the paper's locomotion settings (sparse goal tasks: beta 10, expectile 0.9). */
+    public record Config(double beta, double expectile, double discount, double polyak, double actorLr, double criticLr,
+                         double valueLr, int hiddenSize, int hiddenLayers, boolean cosineActorSchedule, double maxWeight) {
+        public static Config defaults() {
+            return new Config(3.0, 0.7, 0.99, 0.005, 3e-4, 3e-4, 3e-4, 256, 2, true, 100.0);
+        }
+
+        public Config {
+            Checks.positive("iql.beta", beta);
+            Checks.inOpenUnit("iql.expectile", expectile);
+            Checks.inUnit("iql.discount", discount);
+            Checks.inUnit("iql.polyak", polyak);
+            Checks.positive("iql.actorLr", actorLr);
+            Checks.positive("iql.criticLr", criticLr);
+            Checks.positive("iql.valueLr", valueLr);
+            Checks.positive("iql.hiddenSize", hiddenSize);
+            Checks.positive("iql.hiddenLayers", hiddenLayers);
+            Checks.positive("iql.maxWeight", maxWeight);
+        }
+    }
+
+    private final Config config;
+    private final long totalSteps;
+    final QNetwork q1, q2, q1Target, q2Target;
+    final ValueNetwork value;
+    final GaussianActor actor;
+    private final Adam qOptimizer, valueOptimizer, actorOptimizer;
+    private SideLane lane;
+
+    public Iql(NDManager manager, int observationDim, int actionDim, Config config, long totalSteps, DataType dtype, Rng rng) {
+        this.config = config;
+        this.totalSteps = totalSteps;
+        int[] hidden = Checks.hidden(config.hiddenSize(), config.hiddenLayers());
+        Rng init = rng.split("init");
+        q1 = new QNetwork(manager, observationDim, actionDim, hidden, dtype, init);
+        q2 = new QNetwork(manager, observationDim, actionDim, hidden, dtype, init);
+        value = new ValueNetwork(manager, observationDim, hidden, dtype, init);
+        actor = new GaussianActor(manager, observationDim, actionDim, hidden, dtype, init);
+        q1Target = new QNetwork(manager, observationDim, actionDim, hidden, dtype, init);
+        q2Target = new QNetwork(manager, observationDim, actionDim, hidden, dtype, init);
+        q1Target.copyFrom(q1);
+        q2Target.copyFrom(q2);
+        q1Target.requireGradients(false);
+        q2Target.requireGradients(false);
+        qOptimizer = new Adam(manager, Module.prefixed("q1", q1, "q2", q2), config.criticLr());
+        valueOptimizer = new Adam(manager, value.parameters(), config.valueLr());
+        actorOptimizer = new Adam(manager, actor.parameters(), config.actorLr());
+    }
+
+    @Override
+    public String name() {
+        return "iql";
+    }
+
+    /** Expectile regression {@code mean(|tau - 1(u<0)| u^2)} (eq. 5); {@code u = target - prediction}. */
+    public static NDArray expectileLoss(NDArray u, double tau) {
+        // weight = tau where u >= 0 and 1 - tau where u < 0
+        NDArray weight = u.lt(Scalars.of(u, 0)).toType(u.getDataType(), false).mul(Scalars.of(u, 1 - 2 * tau))
+                .add(Scalars.of(u, tau));
+        return weight.mul(u.square()).mean();
+    }
+
+    /** AWR weights {@code min(exp(beta * A), maxWeight)}, without gradient. */
+    public static NDArray advantageWeights(NDArray advantage, double beta, double maxWeight) {
+        return NDArrays.minimum(advantage.stopGradient().mul(Scalars.of(advantage, beta)).exp(),
+                Scalars.of(advantage, maxWeight));
+    }
+
+    /** The minimum of the two target critics at the dataset actions (no gradient). */
+    NDArray targetQ(Batch b) {
+        return NDArrays.minimum(q1Target.q(b.observations(), b.actions()), q2Target.q(b.observations(), b.actions()))
+                .stopGradient();
+    }
+
+    NDArray valueLoss(NDArray targetQ, NDArray v) {
+        return expectileLoss(targetQ.sub(v), config.expectile());
+    }
+
+    NDArray qLoss(Batch b, NDArray nextV) {
+        NDArray notDone = Scalars.of(nextV, 1).sub(b.dones());
+        NDArray target = b.rewards().add(notDone.mul(nextV).mul(Scalars.of(nextV, config.discount()))).stopGradient();
+        NDArray l1 = q1.q(b.observations(), b.actions()).sub(target).square().mean();
+        NDArray l2 = q2.q(b.observations(), b.actions()).sub(target).square().mean();
+        return l1.add(l2);
+    }
+
+    NDArray actorLoss(Batch b, NDArray advantage) {
+        NDArray w = advantageWeights(advantage, config.beta(), config.maxWeight());
+        return w.mul(actor.logProb(b.observations(), b.actions())).mean().neg();
+    }
+
+    @Override
+    public Map<String, Double> update(Batch b, long step, boolean withMetrics) {
+        if (config.cosineActorSchedule()) {
+            actorOptimizer.setLearningRate(config.actorLr() * 0.5 * (1 + Math.cos(Math.PI * Math.min(step, totalSteps) / totalSteps)));
+        }
+        // Every loss of the step reads only pre-update networks (V(s') and Q'(s,a) are taken before V and Q' change), as
+        // in the reference code. The critic lane (V(s') -> Q update -> Polyak) therefore runs beside the value-and-actor
+        // lane; two signals order the only shared reads, and the numbers equal the sequential order's exactly.
+        CompletableFuture<Void> nextValueRead = SideLane.signal();
+        CompletableFuture<Void> targetQRead = SideLane.signal();
+        double[] criticMetrics = new double[2];
+        Runnable criticLane = () -> {
+            NDArray nextV = value.v(b.nextObservations()).stopGradient();
+            nextValueRead.complete(null);
+            qOptimizer.zeroGradients();
+            NDArray qLoss;
+            try (Torch.Tape tape = new Torch.Tape()) {
+                qLoss = qLoss(b, nextV);
+                tape.backward(qLoss);
+            }
+            qOptimizer.step();
+            targetQRead.join();
+            q1Target.softUpdateFrom(q1, config.polyak());
+            q2Target.softUpdateFrom(q2, config.polyak());
+            if (withMetrics) {
+                criticMetrics[0] = scalar(qLoss);
+                criticMetrics[1] = scalar(nextV.mean());
+            }
+        };
+        Future<?> critic = lane != null ? lane.fork(criticLane) : null;
+
+        NDArray targetQ = targetQ(b);
+        targetQRead.complete(null);
+        if (critic == null) {
+            criticLane.run(); // sequential order: V(s'), Q update, Polyak, then V and actor below
+        }
+        nextValueRead.join();
+        NDArray vLoss, advantage, piLoss;
+        valueOptimizer.zeroGradients();
+        try (Torch.Tape tape = new Torch.Tape()) {
+            NDArray v = value.v(b.observations());
+            vLoss = valueLoss(targetQ, v);
+            advantage = targetQ.sub(v).stopGradient();
+            tape.backward(vLoss);
+        }
+        valueOptimizer.step();
+
+        actorOptimizer.zeroGradients();
+        try (Torch.Tape tape = new Torch.Tape()) {
+            piLoss = actorLoss(b, advantage);
+            tape.backward(piLoss);
+        }
+        actorOptimizer.step();
+        if (critic != null) {
+            SideLane.join(critic);
+        }
+
+        if (!withMetrics) {
+            return Map.of();
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("value_loss", scalar(vLoss));
+        m.put("q_loss", criticMetrics[0]);
+        m.put("actor_loss", scalar(piLoss));
+        m.put("advantage_mean", scalar(advantage.mean()));
+        m.put("v_mean", criticMetrics[1]);
+        return m;
+    }
+
+    /** Runs the critic update on {@code lane} from now on (numbers unchanged; faster on two cores). */
+    @Override
+    public void useSideLane(SideLane lane) {
+        this.lane = lane;
+    }
+
+    private static double scalar(NDArray a) {
+        return a.toType(DataType.FLOAT64, false).toDoubleArray()[0];
+    }
+
+    @Override
+    public NDArray act(NDArray observations) {
+        return actor.mean(observations);
+    }
+
+    @Override
+    public Map<String, NDArray> stateTensors() {
+        Map<String, NDArray> s = new LinkedHashMap<>(Module.prefixed("q1", q1, "q2", q2, "q1_target", q1Target,
+                "q2_target", q2Target, "value", value, "actor", actor));
+        qOptimizer.stateTensors().forEach((k, v) -> s.put("optim.q." + k, v));
+        valueOptimizer.stateTensors().forEach((k, v) -> s.put("optim.value." + k, v));
+        actorOptimizer.stateTensors().forEach((k, v) -> s.put("optim.actor." + k, v));
+        return s;
+    }
+
+    @Override
+    public Map<String, String> stateMetadata() {
+        return Map.of("optim.q.steps", Long.toString(qOptimizer.steps()),
+                "optim.value.steps", Long.toString(valueOptimizer.steps()),
+                "optim.actor.steps", Long.toString(actorOptimizer.steps()));
+    }
+
+    @Override
+    public void loadState(Checkpoint c) {
+        StateIo.load(c, stateTensors());
+        qOptimizer.restore(c.group("optim.q"), Long.parseLong(c.metadata().get("optim.q.steps")));
+        valueOptimizer.restore(c.group("optim.value"), Long.parseLong(c.metadata().get("optim.value.steps")));
+        actorOptimizer.restore(c.group("optim.actor"), Long.parseLong(c.metadata().get("optim.actor.steps")));
+    }
+}
