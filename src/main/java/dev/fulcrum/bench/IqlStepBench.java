@@ -53,8 +53,11 @@ public final class IqlStepBench {
                 step(iql, table, batches, batch, manager, warmup + i);
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            long params = iql.stateTensors().entrySet().stream().filter(e -> !e.getKey().startsWith("optim.")
-                    && !e.getKey().contains("_target")).mapToLong(e -> e.getValue().size()).sum();
+            long params;
+            try (NDManager scratch = manager.newSubManager()) {
+                params = iql.stateTensors(scratch).entrySet().stream().filter(e -> !e.getKey().startsWith("optim.")
+                        && !e.getKey().contains("_target")).mapToLong(e -> e.getValue().size()).sum();
+            }
             return new Result(Torch.intraOpThreads(), lanes, obs, act, hidden, batch, steps, seconds, params);
         }
     }

@@ -65,10 +65,15 @@ public final class Bc implements OfflineAlgorithm {
         return actor.mean(observations);
     }
 
+    /** The live network tensors (weights and targets), by checkpoint name. */
+    private Map<String, NDArray> weights() {
+        return dev.fulcrum.core.nn.Module.prefixed("actor", actor);
+    }
+
     @Override
-    public Map<String, NDArray> stateTensors() {
-        Map<String, NDArray> s = new LinkedHashMap<>(dev.fulcrum.core.nn.Module.prefixed("actor", actor));
-        optimizer.stateTensors().forEach((k, v) -> s.put("optim.actor." + k, v));
+    public Map<String, NDArray> stateTensors(NDManager scratch) {
+        Map<String, NDArray> s = new LinkedHashMap<>(weights());
+        optimizer.stateTensors(scratch).forEach((k, v) -> s.put("optim.actor." + k, v));
         return s;
     }
 
@@ -79,7 +84,7 @@ public final class Bc implements OfflineAlgorithm {
 
     @Override
     public void loadState(Checkpoint c) {
-        StateIo.load(c, stateTensors());
+        StateIo.load(c, weights());
         optimizer.restore(c.group("optim.actor"), Long.parseLong(c.metadata().get("optim.actor.steps")));
     }
 }

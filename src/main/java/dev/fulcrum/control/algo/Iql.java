@@ -212,13 +212,18 @@ public final class Iql implements OfflineAlgorithm {
         return actor.mean(observations);
     }
 
+    /** The live network tensors (weights and targets), by checkpoint name. */
+    private Map<String, NDArray> weights() {
+        return Module.prefixed("q1", q1, "q2", q2, "q1_target", q1Target, "q2_target", q2Target, "value", value,
+                "actor", actor);
+    }
+
     @Override
-    public Map<String, NDArray> stateTensors() {
-        Map<String, NDArray> s = new LinkedHashMap<>(Module.prefixed("q1", q1, "q2", q2, "q1_target", q1Target,
-                "q2_target", q2Target, "value", value, "actor", actor));
-        qOptimizer.stateTensors().forEach((k, v) -> s.put("optim.q." + k, v));
-        valueOptimizer.stateTensors().forEach((k, v) -> s.put("optim.value." + k, v));
-        actorOptimizer.stateTensors().forEach((k, v) -> s.put("optim.actor." + k, v));
+    public Map<String, NDArray> stateTensors(NDManager scratch) {
+        Map<String, NDArray> s = new LinkedHashMap<>(weights());
+        qOptimizer.stateTensors(scratch).forEach((k, v) -> s.put("optim.q." + k, v));
+        valueOptimizer.stateTensors(scratch).forEach((k, v) -> s.put("optim.value." + k, v));
+        actorOptimizer.stateTensors(scratch).forEach((k, v) -> s.put("optim.actor." + k, v));
         return s;
     }
 
@@ -231,7 +236,7 @@ public final class Iql implements OfflineAlgorithm {
 
     @Override
     public void loadState(Checkpoint c) {
-        StateIo.load(c, stateTensors());
+        StateIo.load(c, weights());
         qOptimizer.restore(c.group("optim.q"), Long.parseLong(c.metadata().get("optim.q.steps")));
         valueOptimizer.restore(c.group("optim.value"), Long.parseLong(c.metadata().get("optim.value.steps")));
         actorOptimizer.restore(c.group("optim.actor"), Long.parseLong(c.metadata().get("optim.actor.steps")));

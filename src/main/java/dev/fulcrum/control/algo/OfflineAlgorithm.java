@@ -1,6 +1,7 @@
 package dev.fulcrum.control.algo;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import dev.fulcrum.control.data.Batch;
 import dev.fulcrum.core.nn.SideLane;
 import dev.fulcrum.core.run.Checkpoint;
@@ -26,8 +27,11 @@ public interface OfflineAlgorithm {
     /** Deterministic actions in the normalised box [-1, 1] for normalised observations [B, S]. */
     NDArray act(NDArray observations);
 
-    /** Every tensor needed to resume bit-for-bit: weights, target networks, optimiser moments. */
-    Map<String, NDArray> stateTensors();
+    /**
+     * Every tensor needed to resume bit-for-bit: the live weights and target networks, and copies of the optimiser
+     * moments made in {@code scratch} (which the caller closes).
+     */
+    Map<String, NDArray> stateTensors(NDManager scratch);
 
     /** Counters needed to resume (optimiser step counts...). */
     Map<String, String> stateMetadata();

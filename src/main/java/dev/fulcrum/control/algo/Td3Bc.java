@@ -173,12 +173,17 @@ public final class Td3Bc implements OfflineAlgorithm {
         return actor.act(observations);
     }
 
+    /** The live network tensors (weights and targets), by checkpoint name. */
+    private Map<String, NDArray> weights() {
+        return Module.prefixed("actor", actor, "actor_target", actorTarget, "q1", q1, "q2", q2,
+                "q1_target", q1Target, "q2_target", q2Target);
+    }
+
     @Override
-    public Map<String, NDArray> stateTensors() {
-        Map<String, NDArray> s = new LinkedHashMap<>(Module.prefixed("actor", actor, "actor_target", actorTarget, "q1", q1,
-                "q2", q2, "q1_target", q1Target, "q2_target", q2Target));
-        criticOptimizer.stateTensors().forEach((k, v) -> s.put("optim.critic." + k, v));
-        actorOptimizer.stateTensors().forEach((k, v) -> s.put("optim.actor." + k, v));
+    public Map<String, NDArray> stateTensors(NDManager scratch) {
+        Map<String, NDArray> s = new LinkedHashMap<>(weights());
+        criticOptimizer.stateTensors(scratch).forEach((k, v) -> s.put("optim.critic." + k, v));
+        actorOptimizer.stateTensors(scratch).forEach((k, v) -> s.put("optim.actor." + k, v));
         return s;
     }
 
@@ -193,7 +198,7 @@ public final class Td3Bc implements OfflineAlgorithm {
 
     @Override
     public void loadState(Checkpoint c) {
-        StateIo.load(c, stateTensors());
+        StateIo.load(c, weights());
         criticOptimizer.restore(c.group("optim.critic"), Long.parseLong(c.metadata().get("optim.critic.steps")));
         actorOptimizer.restore(c.group("optim.actor"), Long.parseLong(c.metadata().get("optim.actor.steps")));
         c.restoreRng("td3bc.target-noise", noise);

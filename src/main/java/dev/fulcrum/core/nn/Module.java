@@ -43,12 +43,7 @@ public interface Module {
     /** Polyak averaging toward {@code source}: {@code theta <- (1 - tau) theta + tau theta_source}, in place, no graph. */
     default void softUpdateFrom(Module source, double tau) {
         Map<String, NDArray> src = source.parameters();
-        parameters().forEach((name, p) -> {
-            NDArray s = src.get(name);
-            try (NDArray scaled = s.mul(Scalars.of(s, tau))) {
-                p.muli(Scalars.of(p, 1 - tau)).addi(scaled);
-            }
-        });
+        parameters().forEach((name, p) -> HostMemory.polyak(p, src.get(name), tau));
     }
 
     /** Turns gradient tracking on or off for every parameter (target networks are never tracked). */

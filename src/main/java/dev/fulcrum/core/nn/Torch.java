@@ -91,16 +91,6 @@ public final class Torch {
         }
     }
 
-    /**
-     * One fused Adam step in place: {@code m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; w -= lrCorrected * m / (sqrt(v) + eps)}
-     * with {@code lrCorrected = lr * sqrt(1-b2^t) / (1-b1^t)} supplied by the caller.
-     */
-    static void fusedAdam(NDArray weight, NDArray gradient, NDArray mean, NDArray variance, float learningRate,
-                          float lrCorrected, float beta1, float beta2, float epsilon) {
-        JniUtils.adamUpdate((PtNDArray) weight, (PtNDArray) gradient, (PtNDArray) mean, (PtNDArray) variance,
-                learningRate, lrCorrected, 0f, 1f, -1f, beta1, beta2, epsilon, false);
-    }
-
     public static NDArray create(NDManager manager, float[] data, long... shape) {
         return manager.create(data, new Shape(shape));
     }
