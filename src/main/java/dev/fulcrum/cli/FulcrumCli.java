@@ -1,7 +1,38 @@
 package dev.fulcrum.cli;
 
-public final class FulcrumCli {
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code fulcrum} command: train policies from rewards and from preferences. */
+@Command(name = "fulcrum", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Train decision-making policies from rewards and from preferences.",
+        subcommands = {ControlCommand.class, ExperimentCommand.class, ReportCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
+public final class FulcrumCli implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
     public static void main(String[] args) {
-        System.out.println("fulcrum");
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns the exit code (tests call this instead of {@link #main}). */
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new FulcrumCli());
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            // Expected failures (bad input, bad config) get one clear line; anything else keeps its stack trace.
+            if (ex instanceof IllegalArgumentException || ex instanceof dev.fulcrum.control.data.DatasetException
+                    || ex instanceof java.io.UncheckedIOException) {
+                commandLine.getErr().println("fulcrum: error: " + ex.getMessage());
+                return 2;
+            }
+            throw ex;
+        });
+        return cli.execute(args);
     }
 }

@@ -1,0 +1,25 @@
+package dev.fulcrum.control.train;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.fulcrum.control.algo.Bc;
+import dev.fulcrum.control.algo.Iql;
+import dev.fulcrum.control.algo.OfflineAlgorithm;
+import dev.fulcrum.control.algo.Td3Bc;
+import dev.fulcrum.core.rng.Rng;
+
+/** Builds the algorithm a {@link TrainConfig} names. */
+public final class Algorithms {
+    private Algorithms() {
+    }
+
+    public static OfflineAlgorithm create(TrainConfig c, NDManager manager, int observationDim, int actionDim, DataType dtype,
+                                          Rng rng) {
+        return switch (c.algo()) {
+            case "iql" -> new Iql(manager, observationDim, actionDim, c.iql(), c.steps(), dtype, rng);
+            case "td3bc" -> new Td3Bc(manager, observationDim, actionDim, c.td3bc(), dtype, rng);
+            case "bc" -> new Bc(manager, observationDim, actionDim, c.bc(), dtype, rng);
+            default -> throw new IllegalArgumentException("unknown algorithm " + c.algo());
+        };
+    }
+}
