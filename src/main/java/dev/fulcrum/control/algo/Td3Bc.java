@@ -60,7 +60,6 @@ public final class Td3Bc implements OfflineAlgorithm {
     final QNetwork q1, q2, q1Target, q2Target;
     final DeterministicActor actor, actorTarget;
     private final Adam criticOptimizer, actorOptimizer;
-    private double lastActorLoss = Double.NaN, lastLambda = Double.NaN;
 
     public Td3Bc(NDManager manager, int observationDim, int actionDim, Config config, DataType dtype, Rng rng) {
         this.config = config;
@@ -143,8 +142,8 @@ public final class Td3Bc implements OfflineAlgorithm {
         }
         criticOptimizer.step();
 
+        NDArray piLoss = null;
         if (step % config.policyFrequency() == 0) {
-            NDArray piLoss;
             actorOptimizer.zeroGradients(); // the critic's gradients from this backward are cleared before its next update
             try (Torch.Tape gc = new Torch.Tape()) {
                 piLoss = actorLoss(b);
@@ -154,16 +153,15 @@ public final class Td3Bc implements OfflineAlgorithm {
             actorTarget.softUpdateFrom(actor, config.polyak());
             q1Target.softUpdateFrom(q1, config.polyak());
             q2Target.softUpdateFrom(q2, config.polyak());
-            if (withMetrics) {
-                lastActorLoss = piLoss.toType(DataType.FLOAT64, false).toDoubleArray()[0];
-            }
         }
         if (!withMetrics) {
             return Map.of();
         }
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("critic_loss", qLoss.toType(DataType.FLOAT64, false).toDoubleArray()[0]);
-        m.put("actor_loss", lastActorLoss);
+        if (piLoss != null) { // the actor updates every policyFrequency steps; its loss is logged when it did
+            m.put("actor_loss", piLoss.toType(DataType.FLOAT64, false).toDoubleArray()[0]);
+        }
         m.put("target_q_mean", y.mean().toType(DataType.FLOAT64, false).toDoubleArray()[0]);
         return m;
     }

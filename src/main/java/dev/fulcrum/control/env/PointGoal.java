@@ -57,7 +57,16 @@ public final class PointGoal implements Env {
         vx = clip(DAMPING * vx + ACCEL * ax * DT, MAX_SPEED);
         vy = clip(DAMPING * vy + ACCEL * ay * DT, MAX_SPEED);
         double nx = x + vx * DT, ny = y + vy * DT;
-        if (nx > WALL_X0 && nx < WALL_X1 && ny > WALL_Y0 && ny < WALL_Y1) { // moved into the wall: stop at its face
+        if (Math.abs(nx) > 1) { // the arena's edge
+            nx = Math.signum(nx);
+            vx = 0;
+        }
+        if (Math.abs(ny) > 1) {
+            ny = Math.signum(ny);
+            vy = 0;
+        }
+        // the wall reaches the arena's top edge, so it is closed there (inclusive upper bound)
+        if (nx > WALL_X0 && nx < WALL_X1 && ny > WALL_Y0 && ny <= WALL_Y1) { // moved into the wall: stop at its face
             if (x <= WALL_X0) {
                 nx = WALL_X0;
                 vx = 0;
@@ -68,14 +77,6 @@ public final class PointGoal implements Env {
                 ny = WALL_Y0;
                 vy = 0;
             }
-        }
-        if (Math.abs(nx) > 1) {
-            nx = Math.signum(nx);
-            vx = 0;
-        }
-        if (Math.abs(ny) > 1) {
-            ny = Math.signum(ny);
-            vy = 0;
         }
         x = nx;
         y = ny;

@@ -20,4 +20,9 @@ public record NoisyPolicy(Policy base, EnvSpec spec, double randomProbability, d
         }
         return a;
     }
+
+    @Override
+    public String toString() {
+        return "Noisy(" + base + ", random p=" + randomProbability + ", noise std=" + noiseStd + ")";
+    }
 }

@@ -22,4 +22,9 @@ public final class PendulumExpert implements Policy {
         }
         return new float[] {(float) Math.max(-2, Math.min(2, u))};
     }
+
+    @Override
+    public String toString() {
+        return "PendulumExpert";
+    }
 }

@@ -28,4 +28,9 @@ public final class PointGoalExpert implements Policy {
     private static double clip(double v) {
         return Math.max(-1, Math.min(1, v));
     }
+
+    @Override
+    public String toString() {
+        return "PointGoalExpert";
+    }
 }

@@ -13,4 +13,9 @@ public record UniformRandomPolicy(EnvSpec spec) implements Policy {
         }
         return a;
     }
+
+    @Override
+    public String toString() {
+        return "UniformRandom(" + spec.id() + ")";
+    }
 }

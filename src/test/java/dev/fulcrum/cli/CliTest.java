@@ -1,0 +1,85 @@
+package dev.fulcrum.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as a user meets it: help everywhere, the three-command workflow, and one-line errors. */
+class CliTest {
+    @TempDir
+    Path dir;
+
+    record Outcome(int code, String out, String err) {
+    }
+
+    static Outcome run(String... args) {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = FulcrumCli.execute(args);
+            return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (List<String> cmd : List.<List<String>>of(List.of(), List.of("control"), List.of("control", "collect"), List.of("control", "train"),
+                List.of("control", "eval"), List.of("control", "envs"), List.of("report"), List.of("bench"), List.of("bench", "iql"),
+                List.of("experiment"), List.of("experiment", "offline-baselines"))) {
+            String[] args = java.util.stream.Stream.concat(cmd.stream(), java.util.stream.Stream.of("--help")).toArray(String[]::new);
+            Outcome o = run(args);
+            assertEquals(0, o.code(), String.join(" ", args));
+            assertTrue(o.out().contains("Usage:"), String.join(" ", args) + " prints usage");
+        }
+    }
+
+    @Test
+    void collectTrainEvalInThreeCommands() throws Exception {
+        Path data = dir.resolve("p.hdf5");
+        Outcome c = run("control", "collect", "--env", "pendulum", "--quality", "medium", "--transitions", "2000", "--out", data.toString());
+        assertEquals(0, c.code(), c.err());
+        assertTrue(c.out().contains("2000 transitions"), c.out());
+        Path runDir = dir.resolve("run");
+        Outcome t = run("control", "train", "--algo", "td3bc", "--env", "pendulum", "--dataset", data.toString(), "--steps", "40",
+                "--set", "batchSize=32", "--set", "td3bc.hiddenSize=16", "--set", "evalEvery=20", "--set", "logEvery=10", "--set", "evalEpisodes=2",
+                "--out", runDir.toString(), "--no-progress");
+        assertEquals(0, t.code(), t.err());
+        for (String f : List.of("config.json", "metrics.jsonl", "summary.json", "report.md", "eval.png", "train.png")) {
+            assertTrue(Files.exists(runDir.resolve(f)), f);
+        }
+        Outcome e = run("control", "eval", "--run", runDir.toString(), "--episodes", "2");
+        assertEquals(0, e.code(), e.err());
+        assertTrue(e.out().contains("normalised_score"), e.out());
+    }
+
+    @Test
+    void badInputGivesOneLineErrors() throws Exception {
+        assertError(run("control", "train", "--dataset", dir.resolve("missing.hdf5").toString(), "--out", dir.resolve("r1").toString()),
+                "dataset file not found");
+        assertError(run("control", "train", "--dataset", "x.hdf5", "--set", "iql.betta=3", "--out", dir.resolve("r2").toString()),
+                "iql.betta");
+        assertError(run("control", "train", "--dataset", "x.hdf5", "--algo", "ppo", "--out", dir.resolve("r3").toString()), "algo");
+        assertError(run("control", "collect", "--env", "hopper", "--out", dir.resolve("h.hdf5").toString()), "unknown environment 'hopper'");
+        assertError(run("control", "eval", "--run", dir.toString()), "not a run directory");
+        assertTrue(Files.notExists(dir.resolve("r1").resolve("config.json")), "a failed start leaves no half-made run");
+    }
+
+    private static void assertError(Outcome o, String fragment) {
+        assertEquals(2, o.code(), o.err());
+        assertTrue(o.err().contains(fragment), o.err());
+        assertEquals(1, o.err().strip().lines().count(), "one line: " + o.err());
+    }
+}
