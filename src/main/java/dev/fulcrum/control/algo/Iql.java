@@ -115,17 +115,18 @@ public final class Iql implements OfflineAlgorithm {
         return expectileLoss(targetQ.sub(v), config.expectile());
     }
 
+    /** Advantage-weighted regression (eq. 7): {@code -mean(w * log pi(a|s))}. */
+    public static NDArray awrLoss(NDArray weights, NDArray logProb) {
+        return weights.mul(logProb).mean().neg();
+    }
+
     NDArray qLoss(Batch b, NDArray nextV) {
-        NDArray notDone = Scalars.of(nextV, 1).sub(b.dones());
-        NDArray target = b.rewards().add(notDone.mul(nextV).mul(Scalars.of(nextV, config.discount()))).stopGradient();
-        NDArray l1 = q1.q(b.observations(), b.actions()).sub(target).square().mean();
-        NDArray l2 = q2.q(b.observations(), b.actions()).sub(target).square().mean();
-        return l1.add(l2);
+        NDArray target = TemporalDifference.target(b.rewards(), b.dones(), nextV, config.discount());
+        return TemporalDifference.twinLoss(q1.q(b.observations(), b.actions()), q2.q(b.observations(), b.actions()), target);
     }
 
     NDArray actorLoss(Batch b, NDArray advantage) {
-        NDArray w = advantageWeights(advantage, config.beta(), config.maxWeight());
-        return w.mul(actor.logProb(b.observations(), b.actions())).mean().neg();
+        return awrLoss(advantageWeights(advantage, config.beta(), config.maxWeight()), actor.logProb(b.observations(), b.actions()));
     }
 
     @Override

@@ -93,14 +93,12 @@ public final class Td3Bc implements OfflineAlgorithm {
         NDArray nextAction = actorTarget.act(b.nextObservations()).add(eps.clip(-config.noiseClip(), config.noiseClip()))
                 .clip(-1, 1);
         NDArray nextQ = NDArrays.minimum(q1Target.q(b.nextObservations(), nextAction), q2Target.q(b.nextObservations(), nextAction));
-        NDArray notDone = Scalars.of(nextQ, 1).sub(b.dones());
-        return b.rewards().add(notDone.mul(nextQ).mul(Scalars.of(nextQ, config.discount()))).stopGradient();
+        return TemporalDifference.target(b.rewards(), b.dones(), nextQ, config.discount());
     }
 
     /** {@code sum_i mean((Q_i(s,a) - y)^2)}. */
     NDArray criticLoss(Batch b, NDArray y) {
-        return q1.q(b.observations(), b.actions()).sub(y).square().mean()
-                .add(q2.q(b.observations(), b.actions()).sub(y).square().mean());
+        return TemporalDifference.twinLoss(q1.q(b.observations(), b.actions()), q2.q(b.observations(), b.actions()), y);
     }
 
     /** The balance {@code lambda = alpha / mean|Q|}, a constant of the step (no gradient flows through it). */

@@ -136,6 +136,19 @@ public final class OfflineTrainer {
         }
     }
 
+    /** The normalised score of the freshly initialised policy (the baseline a learning test improves on). */
+    public double evaluateUntrained(int episodes) {
+        OfflineDataset data = D4rlHdf5.read(Path.of(config.dataset()));
+        Env env = EnvRegistry.make(config.env());
+        Preprocessor pre = Preprocessor.fit(data, env.spec(), config.normaliseObservations(), shaping(env));
+        Rng master = new Rng(config.seed());
+        try (NDManager manager = Torch.newManager()) {
+            OfflineAlgorithm algo = Algorithms.create(config, manager, data.observationDim(), data.actionDim(), DataType.FLOAT32,
+                    master);
+            return Evaluation.run(env, new LearnedPolicy(algo, pre, manager), episodes, master.split("eval-0")).meanScore();
+        }
+    }
+
     private Preprocessor.RewardShaping shaping(Env env) {
         if (config.rewardShaping().equals("auto")) {
             return env.spec().sparseReward() ? Preprocessor.RewardShaping.MINUS_ONE : Preprocessor.RewardShaping.RETURN_RANGE;
