@@ -8,14 +8,7 @@ import picocli.CommandLine.Option;
 /** {@code fulcrum bench ...}: throughput measurements, printed in the same form as the PyTorch peer's. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Performance benchmarks.",
         subcommands = {BenchCommand.Iql.class})
-public final class BenchCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
-    }
+public final class BenchCommand extends GroupCommand {
 
     @Command(name = "iql", mixinStandardHelpOptions = true,
             description = "IQL gradient steps per second (compare: ../shared/reference/peer_iql.py).")

@@ -33,14 +33,7 @@ import picocli.CommandLine.Option;
 @Command(name = "control", mixinStandardHelpOptions = true, description = "Offline RL for continuous control.",
         subcommands = {ControlCommand.Envs.class, ControlCommand.Collect.class, ControlCommand.Train.class,
                 ControlCommand.Eval.class})
-public final class ControlCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
-    }
+public final class ControlCommand extends GroupCommand {
 
     @Command(name = "envs", mixinStandardHelpOptions = true, description = "List the environments and their reference scores.")
     static final class Envs implements Runnable {

@@ -11,14 +11,7 @@ import picocli.CommandLine.Option;
 /** {@code fulcrum experiment ...}: each runs one paper's (or issue's) claim over seeds and writes docs/results/. */
 @Command(name = "experiment", mixinStandardHelpOptions = true, description = "Claim experiments with seeds, statistics and a verdict.",
         subcommands = {ExperimentCommand.OfflineBaselines.class})
-public final class ExperimentCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
-    }
+public final class ExperimentCommand extends GroupCommand {
 
     @Command(name = "offline-baselines", mixinStandardHelpOptions = true,
             description = "IQL and TD3+BC vs the behaviour policy and BC on a generated dataset.")

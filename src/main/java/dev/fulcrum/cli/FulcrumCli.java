@@ -8,14 +8,7 @@ import picocli.CommandLine.Command;
         description = "Train decision-making policies from rewards and from preferences.",
         subcommands = {ControlCommand.class, ExperimentCommand.class, ReportCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
-public final class FulcrumCli implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
-    }
+public final class FulcrumCli extends GroupCommand {
 
     public static void main(String[] args) {
         System.exit(execute(args));

@@ -1,5 +1,6 @@
 package dev.fulcrum.control.data;
 
+import dev.fulcrum.core.io.AtomicFiles;
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
 import io.jhdf.api.Attribute;
@@ -12,7 +13,6 @@ import java.io.IOException;
 import java.lang.reflect.Array;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -113,36 +113,26 @@ public final class D4rlHdf5 {
     }
 
     public static void write(OfflineDataset d, Path file) {
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = null;
+        int n = d.size();
         try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
-            int n = d.size();
-            try (WritableHdfFile hdf = HdfFile.write(tmp)) {
-                hdf.putDataset("observations", unflatten(d.observations(), n, d.observationDim()), compressed(n, d.observationDim()));
-                hdf.putDataset("actions", unflatten(d.actions(), n, d.actionDim()), compressed(n, d.actionDim()));
-                hdf.putDataset("rewards", d.rewards().clone(), compressed(n, 0));
-                hdf.putDataset("next_observations", unflatten(d.nextObservations(), n, d.observationDim()),
-                        compressed(n, d.observationDim()));
-                hdf.putDataset("terminals", d.terminals().clone());
-                hdf.putDataset("timeouts", d.timeouts().clone());
-                WritableGroup meta = hdf.putGroup("metadata");
-                d.metadata().forEach(meta::putAttribute);
-                hdf.putAttribute("fulcrum_layout", "d4rl");
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            tmp = null;
-        } catch (IOException | HdfException e) {
-            throw new DatasetException("could not write dataset " + file + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the original error matters more
+            AtomicFiles.writeVia(file, tmp -> {
+                try (WritableHdfFile hdf = HdfFile.write(tmp)) {
+                    hdf.putDataset("observations", unflatten(d.observations(), n, d.observationDim()), compressed(n, d.observationDim()));
+                    hdf.putDataset("actions", unflatten(d.actions(), n, d.actionDim()), compressed(n, d.actionDim()));
+                    hdf.putDataset("rewards", d.rewards().clone(), compressed(n, 0));
+                    hdf.putDataset("next_observations", unflatten(d.nextObservations(), n, d.observationDim()),
+                            compressed(n, d.observationDim()));
+                    hdf.putDataset("terminals", d.terminals().clone());
+                    hdf.putDataset("timeouts", d.timeouts().clone());
+                    WritableGroup meta = hdf.putGroup("metadata");
+                    d.metadata().forEach(meta::putAttribute);
+                    hdf.putAttribute("fulcrum_layout", "d4rl");
+                } catch (HdfException e) {
+                    throw new IOException(e.getMessage(), e);
                 }
-            }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw new DatasetException("could not write dataset " + file + ": " + e.getCause().getMessage(), e);
         }
     }
 

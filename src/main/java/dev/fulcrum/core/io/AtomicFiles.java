@@ -24,15 +24,28 @@ public final class AtomicFiles {
         void writeTo(OutputStream out) throws IOException;
     }
 
+    /** Writes a file through a library that wants a path (HDF5 writers and the like): it gets the temporary path. */
+    @FunctionalInterface
+    public interface PathWriter {
+        void writeTo(Path temporary) throws IOException;
+    }
+
     public static void write(Path target, Writer writer) {
+        writeVia(target, tmp -> {
+            try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                writer.writeTo(out);
+            }
+        });
+    }
+
+    /** Lets {@code writer} fill a temporary sibling of {@code target}, then renames it over the target. */
+    public static void writeVia(Path target, PathWriter writer) {
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = null;
         try {
             Files.createDirectories(dir);
             tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-            try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                writer.writeTo(out);
-            }
+            writer.writeTo(tmp);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.force(true);
             }
