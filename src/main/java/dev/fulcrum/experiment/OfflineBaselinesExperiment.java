@@ -107,7 +107,7 @@ public final class OfflineBaselinesExperiment {
         md.append("| policy | mean | 95% CI (t) | per seed |\n|---|---|---|---|\n");
         md.append(row("behaviour (" + s.quality() + ")", behaviour));
         finals.forEach((k, v) -> md.append(row(k, v)));
-        md.append("\nWelch's t-test on final scores across seeds (one-sided question: is the first better?):\n\n")
+        md.append("\nWelch's t-test on final scores across seeds (a positive difference means the first is better):\n\n")
                 .append("| comparison | difference | t | df | two-sided p |\n|---|---|---|---|---|\n");
         List<String> verdicts = new ArrayList<>();
         boolean allHeld = true;

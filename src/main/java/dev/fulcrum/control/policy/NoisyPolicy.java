@@ -8,6 +8,15 @@ import dev.fulcrum.core.rng.Rng;
  * base action plus Gaussian noise of standard deviation {@code noiseStd} times the box half-width, clipped to the box.
  */
 public record NoisyPolicy(Policy base, EnvSpec spec, double randomProbability, double noiseStd) implements Policy {
+    public NoisyPolicy {
+        if (!(randomProbability >= 0 && randomProbability <= 1)) {
+            throw new IllegalArgumentException("randomProbability must lie in [0, 1], got " + randomProbability);
+        }
+        if (!(noiseStd >= 0)) {
+            throw new IllegalArgumentException("noiseStd must be non-negative, got " + noiseStd);
+        }
+    }
+
     @Override
     public float[] act(float[] observation, Rng rng) {
         if (rng.nextDouble() < randomProbability) {

@@ -192,6 +192,8 @@ public final class OfflineTrainer {
         s.put("final_episode_returns", last.returns());
         s.put("steps_per_second", stepsPerSecond);
         s.put("intra_op_threads", Torch.intraOpThreads());
+        s.put("runtime", Map.of("java", Runtime.version().toString(), "djl", ai.djl.engine.Engine.getDjlVersion(),
+                "engine", "PyTorch " + ai.djl.engine.Engine.getEngine("PyTorch").getVersion()));
         s.put("dataset", Map.of("path", config.dataset(), "transitions", data.size(), "episodes", data.episodeCount(),
                 "provenance", data.metadata()));
         s.put("reward_scale", pre.rewardScale());

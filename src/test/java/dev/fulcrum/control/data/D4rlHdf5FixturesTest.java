@@ -2,70 +2,107 @@ package dev.fulcrum.control.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * Files written by h5py (scripts/fixtures/make_d4rl_fixtures.py), read by us. Values follow the script's formulas:
- * observations[i, j] = i + 0.1 j, actions[i, j] = 0.1 (i mod 5) - 0.05 j, rewards[i] = 0.5 i.
+ * Files written by h5py (scripts/fixtures/make_d4rl_fixtures.py), read by us and compared exactly with the JSON sidecar
+ * the script writes beside each good file: float32 values as the doubles they equal, booleans, metadata, and the number
+ * of rows dropped when next_observations are rebuilt (computed there by an independent implementation of the rule).
  */
 class D4rlHdf5FixturesTest {
+    /** (a) float32, gzip/lzf + shuffle, h5py bool flags, next_observations, metadata of several kinds. */
+    @Test
+    void gzipBooleansNextObservationsMetadata() throws IOException {
+        OfflineDataset d = D4rlHdf5.read(fixture("gzip_bool_next.hdf5"));
+        assertMatchesSidecar(d, "gzip_bool_next.json");
+        assertEquals("pendulum", d.metadata().get("env"), "metadata/ overrides a root attribute of the same name");
+    }
+
+    /** (b) float64, uncompressed, rewards (N, 1), uint8 timeouts mid-file, no next_observations: rebuilt. */
+    @Test
+    void float64WithoutNextObservations() throws IOException {
+        OfflineDataset d = D4rlHdf5.read(fixture("float64_no_next.hdf5"));
+        assertMatchesSidecar(d, "float64_no_next.json");
+        assertEquals(D4rlHdf5.RECONSTRUCTED, d.metadata().get(D4rlHdf5.META_NEXT_OBSERVATIONS));
+    }
+
+    /** (c) broken files give one-line messages naming file and field. */
+    @Test
+    void brokenFiles() {
+        D4rlHdf5Test.assertMessage(fixture("missing_actions.hdf5"),
+                "required dataset 'actions' is missing (found: observations, rewards, terminals)");
+        D4rlHdf5Test.assertMessage(fixture("row_mismatch.hdf5"), "'actions' has 3 rows but 'observations' has 4");
+        D4rlHdf5Test.assertMessage(fixture("nan_reward.hdf5"), "'rewards' row 2 is NaN (values must be finite)");
+        D4rlHdf5Test.assertMessage(fixture("empty_rows.hdf5"), "dataset is empty ('observations' has 0 rows)");
+    }
+
+    private static void assertMatchesSidecar(OfflineDataset d, String sidecar) throws IOException {
+        JsonNode j = new ObjectMapper().readTree(fixture(sidecar).toFile());
+        int n = j.get("rows").asInt();
+        int s = j.get("observation_dim").asInt();
+        int a = j.get("action_dim").asInt();
+        assertEquals(n, d.size(), "rows");
+        assertEquals(s, d.observationDim());
+        assertEquals(a, d.actionDim());
+        assertArrayEquals(floats(j.get("observations"), n * s), d.observations(), "observations");
+        assertArrayEquals(floats(j.get("actions"), n * a), d.actions(), "actions");
+        assertArrayEquals(floats(j.get("rewards"), n), d.rewards(), "rewards");
+        assertArrayEquals(floats(j.get("next_observations"), n * s), d.nextObservations(), "next_observations");
+        assertArrayEquals(booleans(j.get("terminals")), d.terminals(), "terminals");
+        assertArrayEquals(booleans(j.get("timeouts")), d.timeouts(), "timeouts");
+        Map<String, String> expected = new TreeMap<>();
+        j.get("metadata").properties().forEach(e -> expected.put(e.getKey(), e.getValue().asText()));
+        if (!j.get("rows_dropped").isNull()) {
+            expected.put(D4rlHdf5.META_NEXT_OBSERVATIONS, D4rlHdf5.RECONSTRUCTED);
+            expected.put(D4rlHdf5.META_ROWS_DROPPED, j.get("rows_dropped").asText());
+        }
+        assertEquals(expected, new TreeMap<>(d.metadata()), "metadata");
+    }
+
+    /** Nested JSON lists of float32-exact doubles, flattened row-major. */
+    private static float[] floats(JsonNode rows, int count) {
+        float[] out = new float[count];
+        int k = 0;
+        for (JsonNode row : rows) {
+            if (row.isArray()) {
+                for (JsonNode v : row) {
+                    out[k++] = exactFloat(v.asDouble());
+                }
+            } else {
+                out[k++] = exactFloat(row.asDouble());
+            }
+        }
+        assertEquals(count, k, "sidecar size");
+        return out;
+    }
+
+    private static float exactFloat(double v) {
+        float f = (float) v;
+        assertEquals(v, f, 0.0, "sidecar value is float32-exact");
+        return f;
+    }
+
+    private static boolean[] booleans(JsonNode list) {
+        boolean[] out = new boolean[list.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = list.get(i).asBoolean();
+        }
+        return out;
+    }
+
     static Path fixture(String name) {
         try {
             return Path.of(D4rlHdf5FixturesTest.class.getResource("/fixtures/d4rl/" + name).toURI());
         } catch (URISyntaxException | NullPointerException e) {
-            throw new AssertionError("missing fixture " + name, e);
+            throw new AssertionError("missing fixture " + name + " (run scripts/fixtures/make_d4rl_fixtures.py)", e);
         }
-    }
-
-    @Test
-    void gzipBooleansNextObservationsMetadata() {
-        OfflineDataset d = D4rlHdf5.read(fixture("gzip_bool_next.hdf5"));
-        assertEquals(12, d.size());
-        assertEquals(3, d.observationDim());
-        assertEquals(2, d.actionDim());
-        for (int i = 0; i < 12; i++) {
-            for (int j = 0; j < 3; j++) {
-                assertEquals((float) (i + 0.1 * j), d.observations()[i * 3 + j]);
-                assertEquals((float) (i + 0.1 * j) + 1000f, d.nextObservations()[i * 3 + j]);
-            }
-            for (int j = 0; j < 2; j++) {
-                assertEquals((float) (0.1 * (i % 5) - 0.05 * j), d.actions()[i * 2 + j]);
-            }
-            assertEquals(0.5f * i, d.rewards()[i]);
-            assertEquals(i == 5, d.terminals()[i]);
-            assertEquals(i == 11, d.timeouts()[i]);
-        }
-        assertEquals("h5py", d.metadata().get("source"));
-        assertEquals("pendulum", d.metadata().get("env"));
-    }
-
-    /** No next_observations: rebuilt like d4rl.qlearning_dataset, dropping rows 3 and 9 (timeouts). */
-    @Test
-    void float64WithoutNextObservations() {
-        OfflineDataset d = D4rlHdf5.read(fixture("float64_no_next.hdf5"));
-        int[] kept = {0, 1, 2, 4, 5, 6, 7, 8};
-        assertEquals(kept.length, d.size());
-        assertEquals("2", d.metadata().get("rows_dropped"));
-        for (int k = 0; k < kept.length; k++) {
-            int i = kept[k];
-            assertEquals((float) i, d.observations()[k * 3]);
-            assertEquals((float) (i + 1), d.nextObservations()[k * 3], "successor of row " + i);
-            assertEquals(0.5f * i, d.rewards()[k]);
-            assertEquals(i == 6, d.terminals()[k]);
-        }
-        assertTrue(d.timeouts()[2] && d.timeouts()[7], "rows before a dropped timeout close their episodes");
-        assertFalse(d.timeouts()[0]);
-    }
-
-    @Test
-    void brokenFilesGiveOneLineErrors() {
-        D4rlHdf5Test.assertMessage(fixture("missing_actions.hdf5"), "required dataset 'actions' is missing");
-        D4rlHdf5Test.assertMessage(fixture("row_mismatch.hdf5"), "'actions' has 3 rows but 'observations' has 4");
-        D4rlHdf5Test.assertMessage(fixture("nan_reward.hdf5"), "rewards row 2");
     }
 }

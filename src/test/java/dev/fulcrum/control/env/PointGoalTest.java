@@ -1,6 +1,9 @@
 package dev.fulcrum.control.env;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fulcrum.control.data.Collector;
@@ -9,6 +12,7 @@ import dev.fulcrum.core.rng.Rng;
 import dev.fulcrum.core.stats.Stats;
 import org.junit.jupiter.api.Test;
 
+/** PointGoal's dynamics, walls, sparse terminal reward, time limit, and that the task needs a detour. */
 class PointGoalTest {
     @Test
     void greedyControllerIsTrappedExpertSucceeds() {
@@ -62,13 +66,67 @@ class PointGoalTest {
     }
 
     @Test
+    void actionsAreClippedToTheBox() {
+        PointGoal a = new PointGoal(), b = new PointGoal();
+        a.setState(-0.5, -0.6, 0.2, -0.1);
+        b.setState(-0.5, -0.6, 0.2, -0.1);
+        Env.Step big = a.step(new float[] {5f, -7f});
+        Env.Step unit = b.step(new float[] {1f, -1f});
+        assertArrayEquals(unit.observation(), big.observation());
+        assertArrayEquals(new float[] {(float) (-0.5 + 0.38 * 0.1), (float) (-0.6 - 0.29 * 0.1), 0.38f, -0.29f},
+                unit.observation(), 1e-6f, "v' = 0.9 v + 2 a dt, p' = p + v' dt");
+    }
+
+    /** A full-speed step is exactly the wall's thickness; landing on the far face must not carry the point through. */
+    @Test
+    void fullSpeedCannotJumpTheWall() {
+        PointGoal env = new PointGoal();
+        env.setState(PointGoal.WALL_X0, 0.0, 1.0, 0.0);
+        Env.Step s = env.step(new float[] {1f, 0f});
+        assertEquals((float) PointGoal.WALL_X0, s.observation()[0], 0f);
+        assertEquals(0f, s.observation()[2], 0f);
+        env.setState(0.0, PointGoal.WALL_Y0 - 0.05, 0.0, 1.0); // under the wall's end, moving up into it
+        s = env.step(new float[] {0f, 1f});
+        assertEquals((float) PointGoal.WALL_Y0, s.observation()[1], 0f);
+        assertEquals(0f, s.observation()[3], 0f);
+    }
+
+    @Test
+    void resetsNearTheStartCorner() {
+        Env env = new PointGoal();
+        Rng rng = new Rng(6);
+        for (int i = 0; i < 200; i++) {
+            float[] o = env.reset(rng);
+            assertTrue(Math.abs(o[0] + 0.7) <= 0.05 && Math.abs(o[1] + 0.7) <= 0.05, "start " + o[0] + ", " + o[1]);
+            assertEquals(0f, o[2], 0f);
+            assertEquals(0f, o[3], 0f);
+        }
+    }
+
+    @Test
     void truncatedWithoutSuccess() {
         Env env = new PointGoal();
         env.reset(new Rng(5));
         Env.Step s = null;
-        for (int i = 0; i < 200; i++) {
+        for (int i = 1; i <= 200; i++) {
             s = env.step(new float[] {0f, 0f});
+            assertEquals(i == 200, s.truncated(), "step " + i);
         }
-        assertTrue(s.truncated() && !s.terminated());
+        assertFalse(s.terminated());
+        assertEquals(0.0, s.reward(), 0.0);
+        assertThrows(IllegalStateException.class, () -> env.step(new float[] {0f, 0f}));
+    }
+
+    @Test
+    void reachingTheGoalOnTheLastStepIsTerminalNotTimeout() {
+        PointGoal env = new PointGoal();
+        env.setState(PointGoal.GOAL_X + 0.11, PointGoal.GOAL_Y, 0, 0); // just outside the disc, at rest
+        for (int i = 1; i < 200; i++) {
+            Env.Step idle = env.step(new float[] {0f, 0f});
+            assertFalse(idle.done(), "step " + i);
+        }
+        Env.Step s = env.step(new float[] {-1f, 0f}); // step 200 moves 0.02 towards the centre
+        assertTrue(s.terminated() && !s.truncated());
+        assertEquals(1.0, s.reward(), 0.0);
     }
 }
