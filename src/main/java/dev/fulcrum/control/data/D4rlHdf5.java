@@ -212,19 +212,19 @@ public final class D4rlHdf5 {
     }
 
     /** float32, chunked by rows, shuffle + deflate; {@code cols == 0} means a one-dimensional dataset. */
-    private static DatasetCreationOptions floats(int rows, int cols) {
+    static DatasetCreationOptions floats(int rows, int cols) {
         int chunkRows = Math.clamp(CHUNK_BYTES / (Math.max(cols, 1) * (long) Float.BYTES), 1, rows);
         DatasetCreationOptions.Builder b = DatasetCreationOptions.builder().shuffle().deflate(DEFLATE_LEVEL);
         return (cols > 0 ? b.chunkDimensions(chunkRows, cols) : b.chunkDimensions(chunkRows)).build();
     }
 
     /** uint8, chunked, deflate (shuffle does nothing on one-byte values). */
-    private static DatasetCreationOptions flags(int rows) {
+    static DatasetCreationOptions flags(int rows) {
         return DatasetCreationOptions.builder().unsigned().chunkDimensions(Math.clamp(CHUNK_BYTES, 1, rows))
                 .deflate(DEFLATE_LEVEL).build();
     }
 
-    private static float[][] rows(float[] flat, int rows, int width) {
+    static float[][] rows(float[] flat, int rows, int width) {
         float[][] out = new float[rows][];
         for (int i = 0; i < rows; i++) {
             out[i] = Arrays.copyOfRange(flat, i * width, (i + 1) * width);
@@ -232,7 +232,7 @@ public final class D4rlHdf5 {
         return out;
     }
 
-    private static byte[] bytes(boolean[] flags) {
+    static byte[] bytes(boolean[] flags) {
         byte[] out = new byte[flags.length];
         for (int i = 0; i < flags.length; i++) {
             out[i] = (byte) (flags[i] ? 1 : 0);
@@ -240,7 +240,7 @@ public final class D4rlHdf5 {
         return out;
     }
 
-    private static void requireHdf5Signature(Path file) {
+    static void requireHdf5Signature(Path file) {
         // The superblock signature sits at offset 0, or after a user block at 512, 1024, 2048, ... bytes.
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
@@ -266,8 +266,8 @@ public final class D4rlHdf5 {
         return e.getClass().getSimpleName() + msg;
     }
 
-    /** Reads one open file; every message starts with the file name. */
-    private static final class Reader {
+    /** Reads one open file; every message starts with the file name. {@link MinariHdf5} reuses its array conversions. */
+    static final class Reader {
         private final Path file;
         private final HdfFile hdf;
 
@@ -372,7 +372,7 @@ public final class D4rlHdf5 {
             throw error("'" + key + "' is a " + kind + ", expected a dataset");
         }
 
-        private int rows(Dataset ds) {
+        int rows(Dataset ds) {
             int[] dims = ds.getDimensions();
             return dims.length == 0 ? 1 : dims[0];
         }
@@ -392,7 +392,7 @@ public final class D4rlHdf5 {
             return dims[1];
         }
 
-        private void requireSingleColumn(String key, Dataset ds) {
+        void requireSingleColumn(String key, Dataset ds) {
             int[] dims = ds.getDimensions();
             if (!(dims.length == 1 || (dims.length == 2 && dims[1] == 1))) {
                 throw error("'" + key + "' must have shape (N,) or (N, 1), found " + shape(dims));
@@ -413,7 +413,7 @@ public final class D4rlHdf5 {
         }
 
         /** Row-major floats of a (N, width) dataset, checked to be finite. */
-        private float[] floats(String key, Dataset ds, int width) {
+        float[] floats(String key, Dataset ds, int width) {
             float[] out = switch (data(key, ds)) {
                 case float[] f -> f;
                 case double[] d -> {
@@ -437,7 +437,7 @@ public final class D4rlHdf5 {
             return out;
         }
 
-        private boolean[] flags(String key, Dataset ds) {
+        boolean[] flags(String key, Dataset ds) {
             Object data = data(key, ds);
             if (data instanceof boolean[] b) {
                 return b;
@@ -464,7 +464,7 @@ public final class D4rlHdf5 {
             return width == 1 ? "row " + index : "row " + (index / width) + " column " + (index % width);
         }
 
-        private static String shape(int[] dims) {
+        static String shape(int[] dims) {
             return Arrays.stream(dims).mapToObj(Integer::toString)
                     .collect(Collectors.joining(", ", "(", dims.length == 1 ? ",)" : ")"));
         }
@@ -474,7 +474,7 @@ public final class D4rlHdf5 {
             return c.isArray() ? c.getComponentType().getSimpleName() : c.getSimpleName();
         }
 
-        private DatasetException error(String message) {
+        DatasetException error(String message) {
             return new DatasetException(file + ": " + message);
         }
     }

@@ -22,7 +22,8 @@ import org.knowm.xchart.XYSeries;
 
 /**
  * A run's human-readable report: one PNG per metric group ({@code train.png}, {@code eval.png}) with a panel line per
- * metric against the step, and {@code report.md} with the summary and the plots. Written from the run directory alone,
+ * metric against the step, {@code report.md} with the summary and the plots, and {@code report.html}
+ * ({@link RunHtmlReport}: the same with the configuration, images embedded). Written from the run directory alone,
  * so {@code fulcrum report RUN} can redo it at any time.
  */
 public final class RunReport {
@@ -56,14 +57,17 @@ public final class RunReport {
             }
         }
         md.append("## Curves\n\n");
+        List<Path> pngs = new ArrayList<>();
         for (var phase : byPhase.entrySet()) {
             Path png = run.root().resolve(phase.getKey() + ".png");
             plot(phase.getKey(), phase.getValue(), png);
+            pngs.add(png);
             md.append("### ").append(phase.getKey()).append("\n\n![").append(phase.getKey()).append("](")
                     .append(png.getFileName()).append(")\n\n");
         }
         md.append("Configuration: [config.json](config.json). Metrics: [metrics.jsonl](metrics.jsonl).\n");
         AtomicFiles.writeString(run.root().resolve("report.md"), md.toString());
+        RunHtmlReport.write(run, pngs);
     }
 
     /** One chart per metric stacked in a grid image. */
