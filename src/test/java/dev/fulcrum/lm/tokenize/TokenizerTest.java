@@ -158,5 +158,10 @@ class TokenizerTest {
         }
         var e = assertThrows(IllegalArgumentException.class, () -> BpeTokenizer.load(f));
         assertTrue(e.getMessage().contains("WordLevel"), e.getMessage());
+
+        Path broken = dir.resolve("broken.json");
+        AtomicFiles.writeString(broken, "{\"model\": {\"type\": \"Nope\", \"vocab\": {\"a\": 0}}}");
+        e = assertThrows(IllegalArgumentException.class, () -> HuggingFaceJsonTokenizer.open(broken));
+        assertTrue(e.getMessage().startsWith(broken + ": Hugging Face tokenizers rejected the file"), e.getMessage());
     }
 }
