@@ -29,6 +29,9 @@ public final class Tokenizers {
         if (java.nio.file.Files.isDirectory(path)) {
             path = path.resolve("tokenizer.json");
         }
+        if (!java.nio.file.Files.isRegularFile(path)) {
+            throw new IllegalArgumentException("tokenizer file not found: " + path);
+        }
         try {
             return BpeTokenizer.load(path);
         } catch (IllegalArgumentException e) {

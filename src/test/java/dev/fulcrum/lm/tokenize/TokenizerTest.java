@@ -126,6 +126,27 @@ class TokenizerTest {
         assertTrue(e.getMessage().contains("not found"), e.getMessage());
     }
 
+    /** Newer tokenizer.json files write merges as [left, right] arrays; both readers accept them. */
+    @Test
+    void mergesMayBeArrays() throws Exception {
+        BpeTokenizer t = small();
+        var json = t.toJson();
+        var merges = (com.fasterxml.jackson.databind.node.ArrayNode) json.get("model").get("merges");
+        for (int i = 0; i < merges.size(); i++) {
+            String[] pair = merges.get(i).asText().split(" ");
+            merges.set(i, dev.fulcrum.core.io.Json.MAPPER.createArrayNode().add(pair[0]).add(pair[1]));
+        }
+        Path f = dir.resolve("arrays.json");
+        AtomicFiles.writeString(f, dev.fulcrum.core.io.Json.pretty(json));
+        BpeTokenizer back = BpeTokenizer.load(f);
+        try (HuggingFaceJsonTokenizer hf = HuggingFaceJsonTokenizer.open(f)) {
+            for (String s : arbitraryTexts(100, 4)) {
+                assertArrayEquals(t.encode(s), back.encode(s));
+                assertArrayEquals(t.encode(s), hf.encode(s));
+            }
+        }
+    }
+
     @Test
     void factoryOpensEachKind() throws Exception {
         assertInstanceOf(ByteTokenizer.class, Tokenizers.open("bytes"));
