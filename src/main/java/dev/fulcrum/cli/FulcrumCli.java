@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code fulcrum} command: train policies from rewards and from preferences. */
 @Command(name = "fulcrum", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Train decision-making policies from rewards and from preferences.",
-        subcommands = {ControlCommand.class, ExperimentCommand.class, ReportCommand.class, BenchCommand.class,
+        subcommands = {ControlCommand.class, LmCommand.class, ExperimentCommand.class, ReportCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class FulcrumCli extends GroupCommand {
 
