@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -76,50 +74,8 @@ class MinariHdf5FixturesTest {
     }
 
     private static void assertMatchesSidecar(OfflineDataset d, String sidecar) throws IOException {
-        JsonNode j = new ObjectMapper().readTree(fixture(sidecar).toFile());
-        int n = j.get("rows").asInt(), s = j.get("observation_dim").asInt(), a = j.get("action_dim").asInt();
-        assertEquals(n, d.size(), "rows");
-        assertEquals(s, d.observationDim());
-        assertEquals(a, d.actionDim());
-        assertArrayEquals(floats(j.get("observations"), n * s), d.observations(), "observations");
-        assertArrayEquals(floats(j.get("actions"), n * a), d.actions(), "actions");
-        assertArrayEquals(floats(j.get("rewards"), n), d.rewards(), "rewards");
-        assertArrayEquals(floats(j.get("next_observations"), n * s), d.nextObservations(), "next_observations");
-        assertArrayEquals(booleans(j.get("terminals")), d.terminals(), "terminals");
-        assertArrayEquals(booleans(j.get("timeouts")), d.timeouts(), "timeouts");
-        Map<String, String> expected = new TreeMap<>();
-        j.get("metadata").properties().forEach(e -> expected.put(e.getKey(), e.getValue().asText()));
+        Map<String, String> expected = SidecarJson.assertArraysMatch(d, SidecarJson.read(fixture(sidecar)));
         assertEquals(expected, new TreeMap<>(d.metadata()), "metadata");
-    }
-
-    private static float[] floats(JsonNode rows, int count) {
-        float[] out = new float[count];
-        int k = 0;
-        for (JsonNode row : rows) {
-            if (row.isArray()) {
-                for (JsonNode v : row) {
-                    out[k++] = exactFloat(v.asDouble());
-                }
-            } else {
-                out[k++] = exactFloat(row.asDouble());
-            }
-        }
-        assertEquals(count, k, "sidecar size");
-        return out;
-    }
-
-    private static float exactFloat(double v) {
-        float f = (float) v;
-        assertEquals(v, f, 0.0, "sidecar value is float32-exact");
-        return f;
-    }
-
-    private static boolean[] booleans(JsonNode list) {
-        boolean[] out = new boolean[list.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = list.get(i).asBoolean();
-        }
-        return out;
     }
 
     static Path fixture(String name) {
