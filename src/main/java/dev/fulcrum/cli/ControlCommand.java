@@ -42,7 +42,13 @@ public final class ControlCommand extends GroupCommand {
         public void run() {
             System.out.printf("%-12s %4s %4s %6s %10s %10s %s%n", "id", "obs", "act", "steps", "random", "expert", "reward");
             for (String id : EnvRegistry.ids()) {
-                var s = EnvRegistry.make(id).spec();
+                dev.fulcrum.control.env.EnvSpec s;
+                try {
+                    s = EnvRegistry.make(id).spec();
+                } catch (dev.fulcrum.control.env.mujoco.MujocoUnavailableException e) {
+                    System.out.printf("%-12s unavailable: %s%n", id, e.getMessage());
+                    continue;
+                }
                 System.out.printf("%-12s %4d %4d %6d %10.1f %10.1f %s%n", id, s.observationDim(), s.actionDim(),
                         s.maxEpisodeSteps(), s.randomScore(), s.expertScore(), s.sparseReward() ? "sparse" : "dense");
             }

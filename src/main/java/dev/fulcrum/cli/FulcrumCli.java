@@ -20,7 +20,8 @@ public final class FulcrumCli extends GroupCommand {
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             // Expected failures (bad input, bad config) get one clear line; anything else keeps its stack trace.
             if (ex instanceof IllegalArgumentException || ex instanceof dev.fulcrum.control.data.DatasetException
-                    || ex instanceof java.io.UncheckedIOException) {
+                    || ex instanceof java.io.UncheckedIOException
+                    || ex instanceof dev.fulcrum.control.env.mujoco.MujocoUnavailableException) {
                 commandLine.getErr().println("fulcrum: error: " + ex.getMessage());
                 return 2;
             }

@@ -37,7 +37,7 @@ class CliTest {
     @Test
     void everyCommandHasHelp() {
         for (List<String> cmd : List.<List<String>>of(List.of(), List.of("control"), List.of("control", "collect"), List.of("control", "train"),
-                List.of("control", "eval"), List.of("control", "envs"), List.of("report"), List.of("bench"), List.of("bench", "iql"),
+                List.of("control", "eval"), List.of("control", "envs"), List.of("report"), List.of("bench"), List.of("bench", "iql"), List.of("bench", "mujoco"),
                 List.of("experiment"), List.of("experiment", "offline-baselines"))) {
             String[] args = java.util.stream.Stream.concat(cmd.stream(), java.util.stream.Stream.of("--help")).toArray(String[]::new);
             Outcome o = run(args);
@@ -72,9 +72,19 @@ class CliTest {
         assertError(run("control", "train", "--dataset", "x.hdf5", "--set", "iql.betta=3", "--out", dir.resolve("r2").toString()),
                 "iql.betta");
         assertError(run("control", "train", "--dataset", "x.hdf5", "--algo", "ppo", "--out", dir.resolve("r3").toString()), "algo");
-        assertError(run("control", "collect", "--env", "hopper", "--out", dir.resolve("h.hdf5").toString()), "unknown environment 'hopper'");
+        assertError(run("control", "collect", "--env", "cartpole", "--out", dir.resolve("h.hdf5").toString()), "unknown environment 'cartpole'");
         assertError(run("control", "eval", "--run", dir.toString()), "not a run directory");
         assertTrue(Files.notExists(dir.resolve("r1").resolve("config.json")), "a failed start leaves no half-made run");
+    }
+
+    @Test
+    void envsListsTheMujocoTasksOrHowToInstallMujoco() {
+        Outcome o = run("control", "envs");
+        assertEquals(0, o.code(), o.err());
+        for (String id : List.of("halfcheetah", "hopper", "walker2d")) {
+            assertTrue(o.out().lines().anyMatch(l -> l.startsWith(id + " ")
+                    && (l.contains(" 1000 ") || l.contains("apt-get install libmujoco-dev"))), o.out());
+        }
     }
 
     private static void assertError(Outcome o, String fragment) {

@@ -1,5 +1,8 @@
 package dev.fulcrum.control.env;
 
+import dev.fulcrum.control.env.mujoco.HalfCheetah;
+import dev.fulcrum.control.env.mujoco.Hopper;
+import dev.fulcrum.control.env.mujoco.Walker2d;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +15,10 @@ public final class EnvRegistry {
     static {
         ENVS.put(Pendulum.ID, Pendulum::new);
         ENVS.put(PointGoal.ID, PointGoal::new);
+        // MuJoCo tasks: making one throws MujocoUnavailableException (with the install command) where MuJoCo is missing.
+        ENVS.put(HalfCheetah.ID, HalfCheetah::new);
+        ENVS.put(Hopper.ID, Hopper::new);
+        ENVS.put(Walker2d.ID, Walker2d::new);
     }
 
     private EnvRegistry() {

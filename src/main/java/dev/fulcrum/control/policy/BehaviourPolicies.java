@@ -36,13 +36,15 @@ public final class BehaviourPolicies {
      */
     public static Policy forEnv(String envId, String quality) {
         EnvSpec spec = EnvRegistry.make(envId).spec();
+        if (quality.equals("random")) { // needs no expert: works for every environment
+            return new UniformRandomPolicy(spec);
+        }
         Policy expert = switch (envId) {
             case Pendulum.ID -> new PendulumExpert();
             case PointGoal.ID -> new PointGoalExpert();
-            default -> throw new IllegalArgumentException("no scripted expert for environment '" + envId + "'");
+            default -> throw new IllegalArgumentException("no scripted expert for environment '" + envId + "' (only the random tier)");
         };
         return switch (quality) {
-            case "random" -> new UniformRandomPolicy(spec);
             case "medium" -> envId.equals(Pendulum.ID) ? new NoisyPolicy(expert, spec, 0.5, 0.6)
                     : new NoisyPolicy(expert, spec, 0.85, 1.0);
             case "expert" -> new NoisyPolicy(expert, spec, 0.0, 0.1);

@@ -36,13 +36,13 @@ class EnvReferenceScoresTest {
 
     @Test
     void registryMakesKnownIdsAndNamesUnknownOnes() {
-        assertEquals(List.of(Pendulum.ID, PointGoal.ID), EnvRegistry.ids());
-        for (String id : EnvRegistry.ids()) {
+        assertEquals(List.of(Pendulum.ID, PointGoal.ID), EnvRegistry.ids().subList(0, 2));
+        for (String id : List.of(Pendulum.ID, PointGoal.ID)) { // the MuJoCo tasks: MujocoAvailabilityTest
             assertEquals(id, EnvRegistry.make(id).spec().id());
         }
         assertTrue(EnvRegistry.make(PointGoal.ID).spec().sparseReward() && !EnvRegistry.make(Pendulum.ID).spec().sparseReward());
-        String msg = assertThrows(IllegalArgumentException.class, () -> EnvRegistry.make("hopper")).getMessage();
-        assertTrue(msg.contains("hopper") && msg.contains("pendulum") && msg.contains("point-goal"), msg);
+        String msg = assertThrows(IllegalArgumentException.class, () -> EnvRegistry.make("cartpole")).getMessage();
+        assertTrue(msg.contains("cartpole") && msg.contains("pendulum") && msg.contains("point-goal"), msg);
     }
 
     private static double mean(Env env, Policy policy, int episodes, long seed) {

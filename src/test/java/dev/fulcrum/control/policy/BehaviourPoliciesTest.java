@@ -13,6 +13,7 @@ import dev.fulcrum.control.env.Pendulum;
 import dev.fulcrum.control.env.PointGoal;
 import dev.fulcrum.core.rng.Rng;
 import dev.fulcrum.core.stats.Stats;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The behaviour tiers: documented score bands, valid actions, and clear errors. */
@@ -39,7 +40,7 @@ class BehaviourPoliciesTest {
 
     @Test
     void everyTierActsInsideTheActionBox() {
-        for (String envId : EnvRegistry.ids()) {
+        for (String envId : List.of(Pendulum.ID, PointGoal.ID)) { // the environments with scripted experts
             Env env = EnvRegistry.make(envId);
             EnvSpec spec = env.spec();
             for (String quality : BehaviourPolicies.QUALITIES) {
@@ -88,9 +89,9 @@ class BehaviourPoliciesTest {
         String quality = assertThrows(IllegalArgumentException.class, () -> BehaviourPolicies.forEnv(Pendulum.ID, "great"))
                 .getMessage();
         assertTrue(quality.contains("great") && quality.contains("random, medium, expert"), quality);
-        String env = assertThrows(IllegalArgumentException.class, () -> BehaviourPolicies.forEnv("hopper", "medium"))
+        String env = assertThrows(IllegalArgumentException.class, () -> BehaviourPolicies.forEnv("cartpole", "medium"))
                 .getMessage();
-        assertTrue(env.contains("hopper") && env.contains("pendulum"), env);
+        assertTrue(env.contains("cartpole") && env.contains("pendulum"), env);
         assertThrows(IllegalArgumentException.class, () -> new NoisyPolicy(new PendulumExpert(),
                 EnvRegistry.make(Pendulum.ID).spec(), 1.5, 0.1));
     }
