@@ -17,7 +17,8 @@ final class CausalAttention {
      * @param q    queries {@code [B, heads, T, d]}, already scaled by {@code 1 / sqrt(d)}
      * @param k    keys {@code [B, kvHeads, Tk, d]}
      * @param v    values {@code [B, kvHeads, Tk, d]}
-     * @param bias additive bias {@code [B, 1, T, Tk]}
+     * @param bias additive bias {@code [B, 1, T, Tk]}, or {@code [B, 1, 1, T, Tk]} when {@code groupSize > 1}
+     *             ({@link #forGroups}: shaped once per forward, not once per layer)
      * @return the heads' outputs side by side, {@code [B, T, heads * d]}
      */
     static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray bias, int groupSize) {
@@ -29,9 +30,17 @@ final class CausalAttention {
             out = p.matMul(v);
         } else {
             NDArray scores = q.reshape(b, kvHeads, groupSize * t, d).matMul(k.swapAxes(2, 3));
-            NDArray p = scores.reshape(b, kvHeads, groupSize, t, tk).add(bias.expandDims(2)).softmax(-1);
+            NDArray p = scores.reshape(b, kvHeads, groupSize, t, tk).add(bias).softmax(-1);
             out = p.reshape(b, kvHeads, groupSize * t, tk).matMul(v);
         }
+        if (t == 1) { // one query position (decoding): the head-major layout already is the token-major one
+            return out.reshape(b, 1, heads * d);
+        }
         return out.reshape(b, heads, t, d).transpose(0, 2, 1, 3).reshape(b, t, heads * d);
+    }
+
+    /** The bias as {@link #attend} takes it for {@code groupSize} query heads per key/value head. */
+    static NDArray forGroups(NDArray bias, int groupSize) {
+        return groupSize == 1 ? bias : bias.expandDims(2);
     }
 }

@@ -8,7 +8,8 @@ sealed interface DecoderBlock permits Gpt2Block, LlamaBlock {
     /**
      * What every block of one forward pass shares.
      *
-     * @param bias   additive attention bias {@code [B, 1, T, past + T]}
+     * @param bias   additive attention bias {@code [B, 1, T, past + T]} (with an axis for the query groups when
+     *               key/value heads are shared: {@link CausalAttention#forGroups})
      * @param angles rotary cos/sin at the batch's positions (Llama), null for GPT-2
      * @param cache  the KV cache to read and extend, or null (training, full recomputation)
      */

@@ -160,7 +160,7 @@ public final class DecoderLm implements Module {
         } else {
             angles = rope.angles(positions);
         }
-        DecoderBlock.Pass pass = new DecoderBlock.Pass(bias, angles, cache);
+        DecoderBlock.Pass pass = new DecoderBlock.Pass(CausalAttention.forGroups(bias, config.groupSize()), angles, cache);
         for (DecoderBlock block : blocks) {
             x = block.forward(x, pass);
         }

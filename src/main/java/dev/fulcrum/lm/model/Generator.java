@@ -6,10 +6,12 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.fulcrum.core.nn.SideLane;
 import dev.fulcrum.core.rng.Rng;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Future;
 
 /**
  * Autoregressive decoding of a batch of prompts of different lengths.
@@ -18,18 +20,30 @@ import java.util.List;
  * new column; position ids count each row's real tokens, so padding changes nothing in a row's numbers. With the KV
  * cache (the default) the prompt is processed once and each step feeds one column; without it each step recomputes the
  * whole sequence (the reference the cache is tested against: both give the same tokens). Rows that emitted a stop
- * token are finished: they draw no more random numbers and their further columns are ignored; decoding ends when every
- * row is finished or has {@code maxNewTokens} tokens.
+ * token are finished and their further columns are ignored; decoding ends when every row is finished or has
+ * {@code maxNewTokens} tokens.
  *
- * <p>Randomness: each unfinished row draws exactly one number from {@code rng} per sampled token, rows in order, so
- * runs with the same seed are identical. Runs without graph recording; each step's tensors live in their own scope.
+ * <p>Randomness: row {@code i} samples from its own stream, seeded by the {@code i}-th of {@code rows} numbers drawn
+ * from the caller's {@code rng} at the start, one number per sampled token. So a seed fixes every sample, and a row's
+ * samples do not depend on when other rows stop or on which lane decodes it.
+ *
+ * <p>Lanes: decoding a small model is dominated by per-operation overhead, not arithmetic, so with a {@link SideLane}
+ * the rows are split in two halves decoded side by side on two cores (each with its own KV cache). Runs without graph
+ * recording; each step's tensors live in their own scope.
  */
 public final class Generator {
     private static final int PAD = 0;
     private final DecoderLm model;
+    private final SideLane lane;
 
     public Generator(DecoderLm model) {
+        this(model, null);
+    }
+
+    /** A generator that decodes half of each batch on {@code lane} (null: everything on the calling thread). */
+    public Generator(DecoderLm model, SideLane lane) {
         this.model = model;
+        this.lane = lane;
     }
 
     public List<Completion> generate(NDManager manager, List<int[]> prompts, GenerationConfig cfg, Rng rng) {
@@ -40,19 +54,44 @@ public final class Generator {
         if (prompts.isEmpty()) {
             return List.of();
         }
-        int rows = prompts.size();
         int longestPrompt = 0;
-        for (int i = 0; i < rows; i++) {
+        for (int i = 0; i < prompts.size(); i++) {
             if (prompts.get(i).length == 0) {
                 throw new IllegalArgumentException("prompt " + i + " is empty; generation needs at least one token (e.g. BOS)");
             }
             longestPrompt = Math.max(longestPrompt, prompts.get(i).length);
         }
-        int capacity = longestPrompt + cfg.maxNewTokens();
-        if (capacity > model.config().maxPositions()) {
+        if (longestPrompt + cfg.maxNewTokens() > model.config().maxPositions()) {
             throw new IllegalArgumentException("longest prompt " + longestPrompt + " + maxNewTokens " + cfg.maxNewTokens()
                     + " exceeds the model's maxPositions " + model.config().maxPositions());
         }
+        Rng[] streams = new Rng[prompts.size()];
+        for (int i = 0; i < streams.length; i++) {
+            streams[i] = new Rng(rng.nextLong());
+        }
+        if (lane == null || prompts.size() < 2) {
+            return decode(manager, prompts, cfg, streams, useCache);
+        }
+        int half = prompts.size() / 2;
+        List<Completion> first = new ArrayList<>();
+        Future<?> side = lane.fork(() -> first.addAll(decode(manager, prompts.subList(0, half), cfg,
+                Arrays.copyOfRange(streams, 0, half), useCache)));
+        List<Completion> second;
+        try {
+            second = decode(manager, prompts.subList(half, prompts.size()), cfg, Arrays.copyOfRange(streams, half, streams.length),
+                    useCache);
+        } finally {
+            SideLane.join(side);
+        }
+        List<Completion> out = new ArrayList<>(first);
+        out.addAll(second);
+        return out;
+    }
+
+    private List<Completion> decode(NDManager manager, List<int[]> prompts, GenerationConfig cfg, Rng[] streams,
+                                    boolean useCache) {
+        int rows = prompts.size();
+        int capacity = prompts.stream().mapToInt(p -> p.length).max().orElseThrow() + cfg.maxNewTokens();
         List<List<Integer>> generated = new ArrayList<>();
         for (int i = 0; i < rows; i++) {
             generated.add(new ArrayList<>());
@@ -76,7 +115,7 @@ public final class Generator {
                         next[r] = PAD;
                         continue;
                     }
-                    next[r] = Sampler.next(logits, r * vocab, vocab, cfg, rng);
+                    next[r] = Sampler.next(logits, r * vocab, vocab, cfg, streams[r]);
                     generated.get(r).add(next[r]);
                     finished[r] = cfg.stopsAt(next[r]);
                 }
@@ -122,7 +161,8 @@ public final class Generator {
 
     /** Logits of each row's last column, {@code [rows * vocab]} on the host. */
     private double[] lastLogits(NDArray hidden) {
-        NDArray logits = model.head(hidden.get(new NDIndex(":, -1, :")));
+        NDArray last = hidden.getShape().get(1) == 1 ? hidden : hidden.get(new NDIndex(":, -1, :"));
+        NDArray logits = model.head(last);
         if (logits.getDataType() == DataType.FLOAT64) {
             return logits.toDoubleArray();
         }

@@ -1,6 +1,7 @@
 package dev.fulcrum.lm.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import dev.fulcrum.core.nn.Scalars;
 import java.util.Map;
 
@@ -52,11 +53,13 @@ final class LlamaBlock implements DecoderBlock {
     public NDArray forward(NDArray x, Pass pass) {
         long b = x.getShape().get(0), t = x.getShape().get(1);
         NDArray a = Layers.rmsNorm(x, inNorm, eps);
-        NDArray q = rope.apply(Layers.linear(a, qW, qB).reshape(b, t, heads, headDim), pass.angles());
-        NDArray k = rope.apply(Layers.linear(a, kW, kB).reshape(b, t, kvHeads, headDim), pass.angles());
+        // queries and keys rotate together: [B, T, heads + kvHeads, headDim], one rotation, then split by head
+        NDArray qk = Layers.linear(a, qW, qB).reshape(b, t, heads, headDim)
+                .concat(Layers.linear(a, kW, kB).reshape(b, t, kvHeads, headDim), 2);
+        NDList rotated = rope.apply(qk, pass.angles()).split(new long[] {heads}, 2);
+        NDArray q = rotated.get(0).mul(Scalars.of(qk, 1 / Math.sqrt(headDim))).transpose(0, 2, 1, 3);
+        NDArray k = rotated.get(1).transpose(0, 2, 1, 3);
         NDArray v = Layers.linear(a, vW, vB).reshape(b, t, kvHeads, headDim).transpose(0, 2, 1, 3);
-        q = q.mul(Scalars.of(q, 1 / Math.sqrt(headDim))).transpose(0, 2, 1, 3);
-        k = k.transpose(0, 2, 1, 3);
         if (pass.cache() != null) {
             NDArray[] kv = pass.cache().append(layer, k, v);
             k = kv[0];

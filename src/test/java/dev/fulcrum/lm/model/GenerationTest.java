@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.fulcrum.core.nn.SideLane;
 import dev.fulcrum.core.nn.Torch;
 import dev.fulcrum.core.rng.Rng;
 import dev.fulcrum.lm.io.HfCheckpoint;
@@ -53,6 +54,18 @@ class GenerationTest {
                 List<Completion> cached = g.generate(m, PROMPTS, cfg, new Rng(42), true);
                 List<Completion> full = g.generate(m, PROMPTS, cfg, new Rng(42), false);
                 assertEquals(full, cached, name + " " + cfg);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {LmFixtures.GPT2, LmFixtures.LLAMA})
+    void aSideLaneGivesTheSameCompletions(String name) {
+        try (NDManager m = Torch.newManager(); SideLane lane = new SideLane()) {
+            DecoderLm model = HfCheckpoint.load(LmFixtures.dir(name), m, DataType.FLOAT32);
+            Generator one = new Generator(model), two = new Generator(model, lane);
+            for (GenerationConfig cfg : List.of(GenerationConfig.greedy(10), GenerationConfig.sampling(10, 1.0, 8, 0.95, 4))) {
+                assertEquals(one.generate(m, PROMPTS, cfg, new Rng(3)), two.generate(m, PROMPTS, cfg, new Rng(3)), cfg.toString());
             }
         }
     }
