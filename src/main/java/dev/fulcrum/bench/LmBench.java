@@ -130,7 +130,7 @@ public final class LmBench {
         try (NDScope ignored = new NDScope()) {
             TokenBatch batch = TokenBatch.of(rows, 0, TokenBatch.Padding.RIGHT);
             NDArray y = manager.create(targets, new Shape(s.batch(), s.seq()));
-            NDArray mask = manager.ones(new Shape(s.batch(), s.seq()));
+            NDArray mask = batch.maskTensor(manager, DataType.FLOAT32);
             adam.zeroGradients();
             try (Torch.Tape tape = new Torch.Tape()) {
                 tape.backward(TokenCrossEntropy.loss(model.logits(manager, batch), y, mask));

@@ -7,8 +7,8 @@ import ai.djl.ndarray.NDArray;
  * {@link SequenceScorer} computes them. All tensors are differentiable with respect to the model's parameters when
  * scored inside a {@code Torch.Tape}.
  *
- * @param tokenLogProbs {@code [N, L]}: {@code log pi(y_t | x, y_<t)} of completion token {@code t} of row {@code i} at
- *                      column {@code t}; 0 past the row's completion
+ * @param tokenLogProbs {@code [N, L]} with {@code L} the longest completion: {@code log pi(y_t | x, y_<t)} of completion
+ *                      token {@code t} of row {@code i} at column {@code t}; 0 past the row's completion
  * @param mask          {@code [N, L]}: 1 where {@code tokenLogProbs} holds a completion token, 0 elsewhere
  * @param sums          {@code [N]}: {@code log pi(y | x) = sum_t log pi(y_t | x, y_<t)}
  * @param counts        completion lengths {@code |y|}, for length normalisation

@@ -112,11 +112,6 @@ public record LmConfig(Family family, int vocabSize, int hiddenSize, int layers,
                 normEps, ropeTheta, tieEmbeddings, attentionBias, qkvBiasOnly, mlpBias, bos, eos);
     }
 
-    public LmConfig withNormEps(double eps) {
-        return new LmConfig(family, vocabSize, hiddenSize, layers, heads, kvHeads, headDim, intermediateSize, maxPositions,
-                eps, ropeTheta, tieEmbeddings, attentionBias, qkvBiasOnly, mlpBias, bosTokenId, eosTokenId);
-    }
-
     /** Whether the q/k/v projections carry biases. */
     public boolean qkvBias() {
         return family == Family.GPT2 || attentionBias || qkvBiasOnly;

@@ -49,17 +49,22 @@ public final class SequenceScorer {
             longest = Math.max(longest, seq.length);
         }
         model.checkLength(longest);
-        int width = longest - start;
+        int width = longest - start; // sequence positions from the shortest prompt's last token on
+        int longestCompletion = completions.stream().mapToInt(c -> c.length).max().orElseThrow();
         long[] targets = new long[n * width];
-        float[] mask = new float[n * width];
+        long[] columns = new long[n * longestCompletion]; // where completion token t of row i sits among the positions
+        float[] mask = new float[n * longestCompletion];
         int[] counts = new int[n];
         for (int i = 0; i < n; i++) {
             int[] p = prompts.get(i), c = completions.get(i);
             counts[i] = c.length;
-            for (int t = 0; t < c.length; t++) {
-                int column = p.length - 1 + t - start;
-                targets[i * width + column] = c[t];
-                mask[i * width + column] = 1f;
+            for (int t = 0; t < longestCompletion; t++) {
+                int column = Math.min(p.length - 1 + t - start, width - 1);
+                columns[i * longestCompletion + t] = column;
+                if (t < c.length) {
+                    targets[i * width + column] = c[t];
+                    mask[i * longestCompletion + t] = 1f;
+                }
             }
         }
         TokenBatch batch = TokenBatch.of(inputs, 0, TokenBatch.Padding.RIGHT);
@@ -69,8 +74,9 @@ public final class SequenceScorer {
             hidden = hidden.get(new NDIndex(":, {}:, :", start));
         }
         NDArray logProbs = TokenLogProbs.of(model.head(hidden), manager.create(targets, new Shape(n, width)));
-        NDArray m = manager.create(mask, new Shape(n, width)).toType(model.dtype(), false);
-        NDArray masked = logProbs.mul(m);
+        NDArray aligned = logProbs.gather(manager.create(columns, new Shape(n, longestCompletion)), 1);
+        NDArray m = manager.create(mask, new Shape(n, longestCompletion)).toType(model.dtype(), false);
+        NDArray masked = aligned.mul(m);
         return new CompletionScores(masked, m, masked.sum(new int[] {1}), counts);
     }
 }

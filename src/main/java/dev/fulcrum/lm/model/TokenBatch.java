@@ -56,23 +56,6 @@ public record TokenBatch(int rows, int length, long[] ids, boolean[] mask) {
         return new TokenBatch(rows, length, ids, mask);
     }
 
-    public long id(int row, int column) {
-        return ids[row * length + column];
-    }
-
-    public boolean real(int row, int column) {
-        return mask[row * length + column];
-    }
-
-    /** Number of real tokens in {@code row}. */
-    public int realTokens(int row) {
-        int n = 0;
-        for (int j = 0; j < length; j++) {
-            n += mask[row * length + j] ? 1 : 0;
-        }
-        return n;
-    }
-
     /** Ids as an int64 tensor {@code [rows, length]}. */
     public NDArray idTensor(NDManager manager) {
         return manager.create(ids, new Shape(rows, length));
@@ -97,10 +80,18 @@ public record TokenBatch(int rows, int length, long[] ids, boolean[] mask) {
     /**
      * The additive causal attention bias {@code [rows, 1, length, length]}: 0 where query {@code i} may attend key
      * {@code j} ({@code j <= i} and {@code j} is a real token), {@link #MASKED} elsewhere. Queries on padding attend to
-     * nothing (their outputs are finite and unused).
+     * nothing (their outputs are finite and unused). Without padding it is one {@code [1, 1, length, length]} causal
+     * mask that broadcasts over the rows.
      */
     public NDArray causalBias(NDManager manager, DataType dtype) {
-        return AttentionBias.causal(manager, rows, length, 0, mask, length, dtype);
+        for (boolean real : mask) {
+            if (!real) {
+                return AttentionBias.causal(manager, rows, length, 0, mask, length, dtype);
+            }
+        }
+        boolean[] all = new boolean[length];
+        java.util.Arrays.fill(all, true);
+        return AttentionBias.causal(manager, 1, length, 0, all, length, dtype);
     }
 
     /** The mask as 0/1 values of {@code dtype}, {@code [rows, length]}. */

@@ -36,21 +36,33 @@ class SequenceScorerTest {
                 assertEquals(expected[i], sums[i], 1e-4 * Math.max(1, Math.abs(expected[i])), name + " pair " + i);
                 assertEquals(expected[i] / s.counts()[i], means[i], 1e-4 * Math.max(1, Math.abs(expected[i])), name + " mean " + i);
             }
-            // per-token values sum to the totals and are zero off the completion
+            // per-token values: completion token t of row i at column t, equal to the row's own logits, zero past its end
             float[] tokens = s.tokenLogProbs().toFloatArray(), mask = s.mask().toFloatArray();
             int width = (int) s.tokenLogProbs().getShape().get(1);
+            assertEquals(completions.stream().mapToInt(c -> c.length).max().orElseThrow(), width);
             for (int i = 0; i < expected.length; i++) {
-                double total = 0;
-                int counted = 0;
-                for (int j = 0; j < width; j++) {
-                    total += tokens[i * width + j];
-                    counted += (int) mask[i * width + j];
-                    if (mask[i * width + j] == 0) {
-                        assertEquals(0.0, Math.abs(tokens[i * width + j]));
+                int[] p = prompts.get(i), c = completions.get(i);
+                int[] seq = java.util.Arrays.copyOf(p, p.length + c.length);
+                System.arraycopy(c, 0, seq, p.length, c.length);
+                float[] logits = model.logits(m, TokenBatch.of(List.of(seq), 0, TokenBatch.Padding.RIGHT)).toFloatArray();
+                int v = model.config().vocabSize();
+                for (int t = 0; t < width; t++) {
+                    if (t < c.length) {
+                        int row = (p.length - 1 + t) * v;
+                        double max = Double.NEGATIVE_INFINITY, z = 0;
+                        for (int k = 0; k < v; k++) {
+                            max = Math.max(max, logits[row + k]);
+                        }
+                        for (int k = 0; k < v; k++) {
+                            z += Math.exp(logits[row + k] - max);
+                        }
+                        assertEquals(logits[row + c[t]] - max - Math.log(z), tokens[i * width + t], 1e-4, name + " row " + i + " token " + t);
+                        assertEquals(1f, mask[i * width + t]);
+                    } else {
+                        assertEquals(0.0, Math.abs(tokens[i * width + t]));
+                        assertEquals(0f, mask[i * width + t]);
                     }
                 }
-                assertEquals(sums[i], total, 1e-4);
-                assertEquals(s.counts()[i], counted);
             }
         }
     }
