@@ -51,7 +51,7 @@ class HfCheckpointTest {
             DecoderLm back = HfCheckpoint.load(out, m, DataType.FLOAT32);
             assertSameParameters(loaded, back);
             assertTrue(Files.isRegularFile(out.resolve("model.safetensors")));
-            assertEquals(name.equals(LmFixtures.GPT2), Files.isRegularFile(out.resolve("tokenizer.json")),
+            assertEquals(name.equals(LmFixtures.GPT2), Files.isRegularFile(out.resolve("special_tokens_map.json")),
                     "tokenizer files are copied when the source has them");
             try (var files = Files.list(tmp)) {
                 assertEquals(1, files.count(), "no temporary folder may remain");
