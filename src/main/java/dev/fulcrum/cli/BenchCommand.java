@@ -2,13 +2,15 @@ package dev.fulcrum.cli;
 
 import dev.fulcrum.bench.IqlStepBench;
 import dev.fulcrum.bench.MujocoStepBench;
+import dev.fulcrum.bench.LmBench;
+import dev.fulcrum.lm.model.LmConfig;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code fulcrum bench ...}: throughput measurements, printed in the same form as the PyTorch peer's. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Performance benchmarks.",
-        subcommands = {BenchCommand.Iql.class, BenchCommand.Mujoco.class})
+        subcommands = {BenchCommand.Iql.class, BenchCommand.Mujoco.class, BenchCommand.Lm.class})
 public final class BenchCommand extends GroupCommand {
 
     @Command(name = "iql", mixinStandardHelpOptions = true,
@@ -49,6 +51,41 @@ public final class BenchCommand extends GroupCommand {
                 default -> throw new IllegalArgumentException("--mode must be binding or env, got '" + mode + "'");
             };
             System.out.println(MujocoStepBench.run(m, env, steps, warmup, seed));
+            return 0;
+        }
+    }
+
+    @Command(name = "lm", mixinStandardHelpOptions = true,
+            description = "Language-model training tokens/s (forward+backward+Adam) and KV-cache generation tokens/s "
+                    + "(compare: scripts/peer/peer_lm.py).")
+    static final class Lm implements Callable<Integer> {
+        @Option(names = "--family", defaultValue = "llama", description = "llama or gpt2.") String family;
+        @Option(names = "--hidden", defaultValue = "256") int hidden;
+        @Option(names = "--layers", defaultValue = "4") int layers;
+        @Option(names = "--heads", defaultValue = "4") int heads;
+        @Option(names = "--kv-heads", defaultValue = "2") int kvHeads;
+        @Option(names = "--mlp", defaultValue = "704", description = "MLP width (Llama; GPT-2 uses 4 x hidden).") int mlp;
+        @Option(names = "--vocab", defaultValue = "512") int vocab;
+        @Option(names = "--seq", defaultValue = "128") int seq;
+        @Option(names = "--batch", defaultValue = "8") int batch;
+        @Option(names = "--steps", defaultValue = "20", description = "Timed training steps.") int steps;
+        @Option(names = "--warmup", defaultValue = "3") int warmup;
+        @Option(names = "--prompt", defaultValue = "16", description = "Prompt length for generation.") int prompt;
+        @Option(names = "--new-tokens", defaultValue = "112") int newTokens;
+        @Option(names = "--rounds", defaultValue = "2", description = "Timed generation rounds.") int rounds;
+        @Option(names = "--lanes", defaultValue = "1", description = "Generation: 1 (calling thread) or 2 (half the batch on a side lane).") int lanes;
+
+        @Override
+        public Integer call() {
+            LmConfig.Family f = switch (family) {
+                case "llama" -> LmConfig.Family.LLAMA;
+                case "gpt2" -> LmConfig.Family.GPT2;
+                default -> throw new IllegalArgumentException("--family must be llama or gpt2, not '" + family + "'");
+            };
+            int kv = f == LmConfig.Family.GPT2 ? heads : kvHeads;
+            int width = f == LmConfig.Family.GPT2 ? 4 * hidden : mlp;
+            System.out.println(LmBench.run(new LmBench.Settings(f, hidden, layers, heads, kv, width, vocab, seq, batch, steps,
+                    warmup, prompt, newTokens, rounds, lanes), 0));
             return 0;
         }
     }
