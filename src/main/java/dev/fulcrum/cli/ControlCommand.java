@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
 /** {@code fulcrum control ...}: offline RL on continuous control: datasets, training, evaluation. */
 @Command(name = "control", mixinStandardHelpOptions = true, description = "Offline RL for continuous control.",
         subcommands = {ControlCommand.Envs.class, ControlCommand.Collect.class, ControlCommand.Train.class,
-                ControlCommand.Eval.class})
+                ControlCommand.Eval.class, OnlineCommands.Online.class, OnlineCommands.Finetune.class,
+                OnlineCommands.MakeDatasets.class})
 public final class ControlCommand extends GroupCommand {
 
     @Command(name = "envs", mixinStandardHelpOptions = true, description = "List the environments and their reference scores.")
@@ -159,6 +160,10 @@ public final class ControlCommand extends GroupCommand {
         @Override
         public Integer call() {
             RunDirectory dir = RunDirectory.open(run);
+            if (dev.fulcrum.control.train.OnlineTrainer.isOnlineRun(dir)) {
+                System.out.println(Json.pretty(dev.fulcrum.control.train.OnlineTrainer.evaluateLatest(dir, episodes, seed)));
+                return 0;
+            }
             TrainConfig cfg = ConfigLoader.load(TrainConfig.class, TrainConfig.defaults(), dir.configFile(), List.of());
             Path ckpt = dir.latestCheckpoint().orElseThrow(() -> new IllegalArgumentException("run " + run + " has no checkpoint yet"));
             Env e = EnvRegistry.make(cfg.env());
