@@ -2,7 +2,6 @@ package dev.fulcrum.control.train;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.fulcrum.control.algo.OnlineAlgorithm;
 import dev.fulcrum.control.data.Collector;
 import dev.fulcrum.control.data.D4rlHdf5;
@@ -84,10 +83,10 @@ public final class DatasetTiers {
 
         /** A plain-text table of the tiers. */
         public String table() {
-            StringBuilder sb = new StringBuilder("%-22s %12s %9s %12s %10s%n".formatted("tier", "transitions", "episodes",
+            StringBuilder sb = new StringBuilder("%-30s %12s %9s %12s %10s%n".formatted("tier", "transitions", "episodes",
                     "return", "normalised"));
             for (Tier t : tiers) {
-                sb.append("%-22s %12d %9d %12.1f %10.1f%n".formatted(t.file().getFileName(), t.transitions(), t.episodes(),
+                sb.append("%-30s %12d %9d %12.1f %10.1f%n".formatted(t.file().getFileName(), t.transitions(), t.episodes(),
                         t.returnMean(), t.normalisedScore()));
             }
             sb.append("medium policy: step %d (evaluation score %.1f); expert policy: step %d (evaluation score %.1f)%n"
@@ -109,18 +108,16 @@ public final class DatasetTiers {
         new OnlineTrainer(cfg, runDir).keepEvaluatedPolicies(true).progressBar(progress).fit();
         RunDirectory run = RunDirectory.open(runDir);
 
-        List<JsonNode> evaluations = MetricsLog.read(run.metricsFile()).stream()
-                .filter(r -> r.path("phase").asText().equals("eval")).toList();
-        JsonNode expertEval = evaluations.getLast();
-        double expertScore = expertEval.path("normalised_score").asDouble();
+        List<EvalPoint> evaluations = MetricsLog.read(run.metricsFile()).stream()
+                .filter(r -> r.path("phase").asText().equals("eval"))
+                .map(r -> new EvalPoint(r.path("step").asLong(), r.path("normalised_score").asDouble())).toList();
+        EvalPoint expertEval = evaluations.getLast(), mediumEval = medium(evaluations);
+        long expertStep = expertEval.step(), mediumStep = mediumEval.step();
+        double expertScore = expertEval.score(), mediumScore = mediumEval.score();
         boolean learned = expertScore > 0;
-        JsonNode mediumEval = !learned ? expertEval : evaluations.stream()
-                .filter(r -> r.path("normalised_score").asDouble() >= expertScore / 3).findFirst().orElseThrow();
-        long expertStep = expertEval.path("step").asLong(), mediumStep = mediumEval.path("step").asLong();
-        double mediumScore = mediumEval.path("normalised_score").asDouble();
 
         Map<String, String> common = new LinkedHashMap<>();
-        common.put("generator", GENERATOR);
+        common.put("made_by", GENERATOR); // Collector records itself as the generator of the rows it collects
         common.put("env", cfg.env());
         common.put("command", s.command());
         common.put("sac_run", runDir.toString());
@@ -136,14 +133,17 @@ public final class DatasetTiers {
                     master.split("random"), tierMetadata(common, "random", Map.of())));
             datasets.put("medium", Collector.collect(env, medium, s.transitions(), master.split("medium"),
                     tierMetadata(common, "medium", policyMetadata("medium", mediumStep, mediumScore))));
-            datasets.put("medium-replay", replayUpTo(run, env, mediumStep, manager,
-                    tierMetadata(common, "medium-replay", policyMetadata("medium", mediumStep, mediumScore))));
+            Map<String, String> replay = new LinkedHashMap<>(policyMetadata("medium", mediumStep, mediumScore));
+            replay.put("generator", GENERATOR);
+            replay.put("policy", "SAC's experience, steps 1-" + mediumStep + " (random warm-up, then stochastic actions)");
+            datasets.put("medium-replay", replayUpTo(run, env, mediumStep, manager, tierMetadata(common, "medium-replay", replay)));
             datasets.put("medium-expert", null); // filled below, kept in D4RL's order
             datasets.put("expert", Collector.collect(env, expert, s.transitions(), master.split("expert"),
                     tierMetadata(common, "expert", policyMetadata("expert", expertStep, expertScore))));
         }
         Map<String, String> mixed = new LinkedHashMap<>(policyMetadata("medium", mediumStep, mediumScore));
         mixed.putAll(policyMetadata("expert", expertStep, expertScore));
+        mixed.put("generator", GENERATOR);
         mixed.put("policy", "SAC steps " + mediumStep + " and " + expertStep + " (stochastic actions)");
         mixed.put("composition", "the medium dataset's rows followed by the expert dataset's");
         datasets.put("medium-expert", concat(datasets.get("medium"), datasets.get("expert"), tierMetadata(common, "medium-expert", mixed)));
@@ -160,6 +160,22 @@ public final class DatasetTiers {
         Result result = new Result(tiers, mediumStep, mediumScore, expertStep, expertScore, learned);
         writeSummary(s, result);
         return result;
+    }
+
+    /** An evaluation of the SAC run: its step and normalised score. */
+    record EvalPoint(long step, double score) {
+    }
+
+    /**
+     * The medium rule: the first evaluation whose score reaches a third of the last (the expert's); the last itself when
+     * its score is not positive (SAC did not beat the random policy, so "a third of it" means nothing).
+     */
+    static EvalPoint medium(List<EvalPoint> evaluations) {
+        EvalPoint expert = evaluations.getLast();
+        if (!(expert.score() > 0)) {
+            return expert;
+        }
+        return evaluations.stream().filter(e -> e.score() >= expert.score() / 3).findFirst().orElseThrow();
     }
 
     /** The policy saved at an evaluation, acting stochastically. */

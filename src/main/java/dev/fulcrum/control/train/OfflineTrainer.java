@@ -78,6 +78,7 @@ public final class OfflineTrainer {
                 algo.loadState(c);
                 c.restoreRng("batches", batches);
             })) {
+                session.requireUnfinished(config.steps());
                 long start = session.startStep();
                 LearnedPolicy policy = new LearnedPolicy(algo, pre, manager);
                 Evaluation last = null;

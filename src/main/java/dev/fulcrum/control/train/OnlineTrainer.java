@@ -171,6 +171,7 @@ public final class OnlineTrainer {
                 gradientSteps[0] = Long.parseLong(c.metadata().get("online.gradient_steps"));
                 episode.restore(c);
             })) {
+                session.requireUnfinished(total);
                 long start = session.startStep();
                 Policy evaluationPolicy = new LearnedPolicy(algo, pre, manager);
                 Policy explorer = new ExploringPolicy(algo, pre, manager);

@@ -81,6 +81,14 @@ final class RunSession implements AutoCloseable {
         return startStep;
     }
 
+    /** Refuses to resume a run whose newest checkpoint is already its last step (there is nothing left to do). */
+    void requireUnfinished(long lastStep) {
+        if (startStep >= lastStep) {
+            throw new IllegalArgumentException("run " + run.root() + " is already complete (step " + startStep + " of "
+                    + lastStep + "); nothing to resume");
+        }
+    }
+
     void log(long step, String phase, Map<String, ?> values) {
         metrics.log(step, phase, values);
     }
