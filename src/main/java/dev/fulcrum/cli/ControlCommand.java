@@ -88,7 +88,7 @@ public final class ControlCommand extends GroupCommand {
     static final class Train implements Callable<Integer> {
         @Option(names = "--config", description = "YAML or JSON file of settings (any field of the resolved config.json).")
         Path config;
-        @Option(names = "--algo", description = "iql, td3bc or bc.")
+        @Option(names = "--algo", description = "iql, td3bc, bc or awac.")
         String algo;
         @Option(names = "--dataset", description = "D4RL-layout HDF5 dataset.")
         String dataset;

@@ -29,8 +29,10 @@ import java.util.Map;
  *   L_pi = -E[w log pi(a|s)]
  *   Q'  <- (1 - tau) Q' + tau Q
  * </pre>
- * The actor is {@link GaussianActor} (tanh mean, state-independent log std); its draws {@code clip(mu + sigma eps, -1, 1)}
- * take their noise from our {@link Rng}, so runs resume bit-for-bit. Networks are 3x256 as in the paper and CORL.
+ * The actor is IQL's {@link GaussianActor} (tanh mean, state-independent log std clamped to [-5, 2]; CORL's AWAC leaves
+ * the mean unsquashed and clamps the log std to [-20, 2]), so that IQL and AWAC fine-tune the same policy class. Its
+ * draws {@code clip(mu + sigma eps, -1, 1)} take their noise from our {@link Rng}, so runs resume bit-for-bit. Networks are
+ * 3x256 as in the paper and CORL.
  */
 public final class Awac implements OnlineAlgorithm {
 
