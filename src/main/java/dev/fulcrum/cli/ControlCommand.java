@@ -32,8 +32,8 @@ import picocli.CommandLine.Option;
 /** {@code fulcrum control ...}: offline RL on continuous control: datasets, training, evaluation. */
 @Command(name = "control", mixinStandardHelpOptions = true, description = "Offline RL for continuous control.",
         subcommands = {ControlCommand.Envs.class, ControlCommand.Collect.class, ControlCommand.Train.class,
-                ControlCommand.Eval.class,
-                ConvertCommand.class})
+                ControlCommand.Eval.class, ConvertCommand.class, OnlineCommands.Online.class, OnlineCommands.Finetune.class,
+                OnlineCommands.MakeDatasets.class})
 public final class ControlCommand extends GroupCommand {
 
     @Command(name = "envs", mixinStandardHelpOptions = true, description = "List the environments and their reference scores.")
@@ -94,7 +94,7 @@ public final class ControlCommand extends GroupCommand {
     static final class Train implements Callable<Integer> {
         @Option(names = "--config", description = "YAML or JSON file of settings (any field of the resolved config.json).")
         Path config;
-        @Option(names = "--algo", description = "iql, td3bc or bc.")
+        @Option(names = "--algo", description = "iql, td3bc, bc or awac.")
         String algo;
         @Option(names = "--dataset", description = "D4RL-layout HDF5 dataset.")
         String dataset;
@@ -166,6 +166,10 @@ public final class ControlCommand extends GroupCommand {
         @Override
         public Integer call() {
             RunDirectory dir = RunDirectory.open(run);
+            if (dev.fulcrum.control.train.OnlineTrainer.isOnlineRun(dir)) {
+                System.out.println(Json.pretty(dev.fulcrum.control.train.OnlineTrainer.evaluateLatest(dir, episodes, seed)));
+                return 0;
+            }
             TrainConfig cfg = ConfigLoader.load(TrainConfig.class, TrainConfig.defaults(), dir.configFile(), List.of());
             Path ckpt = dir.latestCheckpoint().orElseThrow(() -> new IllegalArgumentException("run " + run + " has no checkpoint yet"));
             Env e = EnvRegistry.make(cfg.env());

@@ -35,7 +35,7 @@ import java.util.concurrent.Future;
  * actor's learning rate follows a cosine decay over the run, as in CORL. With a {@link SideLane} the critic update runs
  * on a second core beside the value and actor updates; see {@link #update}.
  */
-public final class Iql implements OfflineAlgorithm {
+public final class Iql implements OnlineAlgorithm {
 
     /** Hyper-parameters; defaults are the paper's locomotion settings (sparse goal tasks: beta 10, expectile 0.9). */
     public record Config(double beta, double expectile, double discount, double polyak, double actorLr, double criticLr,
@@ -211,6 +211,13 @@ public final class Iql implements OfflineAlgorithm {
     @Override
     public NDArray act(NDArray observations) {
         return actor.mean(observations);
+    }
+
+    /** The Gaussian actor's draw {@code clip(mu(s) + sigma eps, -1, 1)}: how IQL acts during online fine-tuning. */
+    @Override
+    public NDArray explore(NDArray observations, Rng rng) {
+        return actor.sample(observations, Noise.standardNormal(rng, observations, observations.getShape().get(0),
+                actor.actionDim()));
     }
 
     /** The live network tensors (weights and targets), by checkpoint name. */

@@ -68,6 +68,25 @@ public record Preprocessor(float[] observationMean, float[] observationStd, floa
         return new Preprocessor(mean, std, spec.actionHigh(), scale, shift);
     }
 
+    /**
+     * The transforms of a run without a dataset to fit them on (pure online learning): observations unchanged, actions
+     * scaled to [-1, 1], rewards unchanged or shifted by -1 ({@code MINUS_ONE}). {@code RETURN_RANGE} needs a dataset.
+     */
+    public static Preprocessor withoutData(EnvSpec spec, RewardShaping shaping) {
+        if (Math.abs(spec.actionLow() + spec.actionHigh()) > 1e-6) {
+            throw new IllegalArgumentException("only symmetric action boxes are supported, " + spec.id() + " has ["
+                    + spec.actionLow() + ", " + spec.actionHigh() + "]");
+        }
+        if (shaping == RewardShaping.RETURN_RANGE) {
+            throw new IllegalArgumentException("reward shaping return-range is fitted on a dataset's returns; a run without "
+                    + "a dataset takes none or minus-one");
+        }
+        float[] std = new float[spec.observationDim()];
+        java.util.Arrays.fill(std, 1f);
+        return new Preprocessor(new float[spec.observationDim()], std, spec.actionHigh(), 1,
+                shaping == RewardShaping.MINUS_ONE ? -1 : 0);
+    }
+
     public void normaliseObservationInto(float[] raw, int rawOffset, float[] out, int outOffset) {
         for (int j = 0; j < observationMean.length; j++) {
             out[outOffset + j] = (raw[rawOffset + j] - observationMean[j]) / observationStd[j];

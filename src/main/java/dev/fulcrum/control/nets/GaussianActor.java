@@ -28,6 +28,11 @@ public final class GaussianActor implements Module {
         logStd.setRequiresGradient(true);
     }
 
+    /** The number of action dimensions. */
+    public int actionDim() {
+        return Math.toIntExact(logStd.getShape().get(0));
+    }
+
     /** The mean action {@code tanh(MLP(s))}, shape [B, A]. */
     public NDArray mean(NDArray observations) {
         return net.forward(observations).tanh();
@@ -39,6 +44,16 @@ public final class GaussianActor implements Module {
      */
     public NDArray logProb(NDArray observations, NDArray actions) {
         return logProb(mean(observations), logStd, actions);
+    }
+
+    /**
+     * A stochastic action {@code clip(mu(s) + sigma eps, -1, 1)} for standard-normal noise {@code eps} [B, A], as the
+     * reference code (CORL) samples this actor to explore and to estimate {@code V(s) = Q(s, a ~ pi)}; used without
+     * gradient.
+     */
+    public NDArray sample(NDArray observations, NDArray eps) {
+        NDArray std = logStd.clip(LOG_STD_MIN, LOG_STD_MAX).exp();
+        return mean(observations).add(eps.mul(std)).clip(-1, 1);
     }
 
     /** The same log-density for a given mean and (unclamped) log std; exposed for reference checks. */
