@@ -96,7 +96,7 @@ public final class ControlCommand extends GroupCommand {
         Path config;
         @Option(names = "--algo", description = "iql, td3bc, bc or awac.")
         String algo;
-        @Option(names = "--dataset", description = "D4RL-layout HDF5 dataset.")
+        @Option(names = "--dataset", description = "Dataset: D4RL-layout HDF5 file or Minari dataset (directory or main_data.hdf5).")
         String dataset;
         @Option(names = "--env", description = "Environment id the dataset comes from.")
         String env;

@@ -108,7 +108,7 @@ final class OnlineCommands {
     static final class Finetune extends RunCommand {
         @Option(names = "--algo", description = "iql (default) or awac.")
         String algo;
-        @Option(names = "--dataset", description = "D4RL-layout HDF5 dataset that pre-fills the replay buffer.")
+        @Option(names = "--dataset", description = "Dataset (D4RL HDF5 or Minari) that pre-fills the replay buffer.")
         String dataset;
         @Option(names = "--offline-steps", description = "Gradient steps on the dataset before acting (default 100000).")
         Long offlineSteps;

@@ -34,16 +34,43 @@ class CliTest {
         }
     }
 
+    /** Walks the whole command tree, so a command added anywhere is covered without listing it here. */
     @Test
     void everyCommandHasHelp() {
-        for (List<String> cmd : List.<List<String>>of(List.of(), List.of("control"), List.of("control", "collect"), List.of("control", "train"),
-                List.of("control", "eval"), List.of("control", "envs"), List.of("report"), List.of("bench"), List.of("bench", "iql"), List.of("bench", "mujoco"),
-                List.of("experiment"), List.of("experiment", "offline-baselines"))) {
+        List<List<String>> paths = new java.util.ArrayList<>();
+        collect(new picocli.CommandLine(new FulcrumCli()), List.of(), paths);
+        assertTrue(paths.size() > 20, "found only " + paths);
+        for (List<String> cmd : paths) {
             String[] args = java.util.stream.Stream.concat(cmd.stream(), java.util.stream.Stream.of("--help")).toArray(String[]::new);
             Outcome o = run(args);
             assertEquals(0, o.code(), String.join(" ", args));
             assertTrue(o.out().contains("Usage:"), String.join(" ", args) + " prints usage");
         }
+    }
+
+    private static void collect(picocli.CommandLine command, List<String> path, List<List<String>> out) {
+        out.add(path);
+        command.getSubcommands().forEach((name, sub) -> {
+            if (!name.equals("help") && sub.getCommandName().equals(name)) { // skip picocli's help command and aliases
+                List<String> child = new java.util.ArrayList<>(path);
+                child.add(name);
+                collect(sub, child, out);
+            }
+        });
+    }
+
+    @Test
+    void trainsOnAMinariDataset() {
+        Path data = dir.resolve("p.hdf5");
+        assertEquals(0, run("control", "collect", "--env", "pendulum", "--transitions", "1000", "--out", data.toString()).code());
+        Path minari = dir.resolve("p-minari");
+        Outcome c = run("control", "convert", "--in", data.toString(), "--out", minari.toString());
+        assertEquals(0, c.code(), c.err());
+        Outcome t = run("control", "train", "--algo", "bc", "--env", "pendulum", "--dataset", minari.toString(), "--steps", "20",
+                "--set", "batchSize=16", "--set", "bc.hiddenSize=8", "--set", "evalEvery=20", "--set", "evalEpisodes=1",
+                "--out", dir.resolve("run").toString(), "--no-progress");
+        assertEquals(0, t.code(), t.err());
+        assertTrue(Files.exists(dir.resolve("run/summary.json")));
     }
 
     @Test

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import dev.fulcrum.control.algo.OfflineAlgorithm;
-import dev.fulcrum.control.data.D4rlHdf5;
+import dev.fulcrum.control.data.DatasetFormat;
 import dev.fulcrum.control.data.OfflineDataset;
 import dev.fulcrum.control.data.Preprocessor;
 import dev.fulcrum.control.data.TransitionTable;
@@ -62,7 +62,7 @@ public final class OfflineTrainer {
     }
 
     public Result fit() {
-        OfflineDataset data = D4rlHdf5.read(Path.of(config.dataset()));
+        OfflineDataset data = DatasetFormat.readAny(Path.of(config.dataset()));
         Env env = EnvRegistry.make(config.env());
         Env evalEnv = EnvRegistry.make(config.env());
         Preprocessor pre = Preprocessor.fit(data, env.spec(), config.normaliseObservations(), shaping(env));
@@ -123,7 +123,7 @@ public final class OfflineTrainer {
 
     /** The normalised score of the freshly initialised policy (the baseline a learning test improves on). */
     public double evaluateUntrained(int episodes) {
-        OfflineDataset data = D4rlHdf5.read(Path.of(config.dataset()));
+        OfflineDataset data = DatasetFormat.readAny(Path.of(config.dataset()));
         Env env = EnvRegistry.make(config.env());
         Preprocessor pre = Preprocessor.fit(data, env.spec(), config.normaliseObservations(), shaping(env));
         Rng master = new Rng(config.seed());

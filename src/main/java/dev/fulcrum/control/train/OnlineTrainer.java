@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fulcrum.control.algo.OnlineAlgorithm;
-import dev.fulcrum.control.data.D4rlHdf5;
+import dev.fulcrum.control.data.DatasetFormat;
 import dev.fulcrum.control.data.OfflineDataset;
 import dev.fulcrum.control.data.Preprocessor;
 import dev.fulcrum.control.data.ReplayBuffer;
@@ -141,7 +141,7 @@ public final class OnlineTrainer {
         }
         Env env = EnvRegistry.make(config.env());
         Env evalEnv = EnvRegistry.make(config.env());
-        OfflineDataset data = config.hasDataset() ? D4rlHdf5.read(Path.of(config.dataset())) : null;
+        OfflineDataset data = config.hasDataset() ? DatasetFormat.readAny(Path.of(config.dataset())) : null;
         Preprocessor pre = preprocessor(data, env);
         int observationDim = env.spec().observationDim(), actionDim = env.spec().actionDim();
         long datasetRows = data == null ? 0 : data.size();

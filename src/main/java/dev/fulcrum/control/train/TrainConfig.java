@@ -13,7 +13,7 @@ import java.util.Set;
  *
  * @param algo                  iql, td3bc, bc or awac
  * @param env                   environment id (for dimensions, reward shaping and evaluation)
- * @param dataset               path of a D4RL-layout HDF5 file
+ * @param dataset               a D4RL-layout HDF5 file or a Minari dataset (directory or main_data.hdf5)
  * @param seed                  the run's seed: initialisation, minibatches, noise and evaluation all derive from it
  * @param steps                 gradient steps
  * @param batchSize             minibatch size
