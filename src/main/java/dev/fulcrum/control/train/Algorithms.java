@@ -2,6 +2,7 @@ package dev.fulcrum.control.train;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.fulcrum.control.algo.A2pr;
 import dev.fulcrum.control.algo.Bc;
 import dev.fulcrum.control.algo.Iql;
 import dev.fulcrum.control.algo.OfflineAlgorithm;
@@ -19,6 +20,7 @@ public final class Algorithms {
             case "iql" -> new Iql(manager, observationDim, actionDim, c.iql(), c.steps(), dtype, rng);
             case "td3bc" -> new Td3Bc(manager, observationDim, actionDim, c.td3bc(), dtype, rng);
             case "bc" -> new Bc(manager, observationDim, actionDim, c.bc(), dtype, rng);
+            case "a2pr" -> new A2pr(manager, observationDim, actionDim, c.a2pr(), dtype, rng);
             default -> throw new IllegalArgumentException("unknown algorithm " + c.algo());
         };
     }
