@@ -66,8 +66,8 @@ import java.util.Map;
  *       {@code 2 mask}. We reproduce the or. Ties: {@code a~} wins {@code A_pi == A_a}; {@code Q1(s,a~) == V} counts as
  *       positive, {@code Q1(s,a) == V} does not.</li>
  *   <li>The reconstruction {@code a~} is not detached in the code, so the regulariser's gradient also flows through the
- *       VAE (encoder and decoder) back into {@code pi(s)}; we follow the code. The VAE's own parameters are not changed
- *       by the actor step (only the actor's optimiser steps; every optimiser zeroes its gradients before its backward).</li>
+ *       VAE (encoder and decoder) back into {@code pi(s)}; we follow the code. The VAE's and the critic's parameters are
+ *       not changed by the actor step (only the actor's optimiser steps, as in the code).</li>
  *   <li>Defaults: alpha 2.5, vae_weight 1.0, discount 0.99, tau 0.005, policy noise 0.2, noise clip 0.5, policy
  *       frequency 2 ({@code utils/config.py}); mask 1.0, the {@code A2PR} class default and the README's value for
  *       halfcheetah and walker2d (the argparse default is 0.5; the README uses 0.4 on hopper, and alpha 40 on
@@ -323,9 +323,16 @@ public final class A2pr implements OfflineAlgorithm {
         ActorTerms actorTerms = null;
         if (step % config.policyFrequency() == 0) {
             actorOptimizer.zeroGradients();
+            // The actor's loss flows through Q1 and the VAE, but only the actor steps: freezing the other two for this
+            // backward skips their weight gradients (a third of the VAE's backward cost) and changes no number.
+            vae.requireGradients(false);
+            q1.requireGradients(false);
             try (Torch.Tape tape = new Torch.Tape()) {
                 actorTerms = actorTerms(b, v, qData, sampleLatentNoise(b), null);
                 tape.backward(actorTerms.loss());
+            } finally {
+                vae.requireGradients(true);
+                q1.requireGradients(true);
             }
             actorOptimizer.step();
             actorTarget.softUpdateFrom(actor, config.polyak());
