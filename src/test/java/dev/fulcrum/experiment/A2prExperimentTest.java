@@ -37,7 +37,7 @@ class A2prExperimentTest {
         assertEquals(0, code, out.toString(StandardCharsets.UTF_8));
         String md = Files.readString(report);
         for (String fragment : List.of("## pendulum/random-expert", "## pendulum/medium-expert", "| a2pr vs td3bc |",
-                "| a2pr vs iql |", "| dataset |", "## Verdict", "random:0.9,expert:0.1", "a2pr-scores.png", "a2pr-curves.png")) {
+                "| a2pr vs iql |", "| dataset |", "## Verdict", "**Reduced run.**", "steps 20 (default 20000)", "random:0.9,expert:0.1", "a2pr-scores.png", "a2pr-curves.png")) {
             assertTrue(md.contains(fragment), "report lacks '" + fragment + "'\n" + md);
         }
         assertTrue(Files.size(dir.resolve("a2pr-scores.png")) > 1000);
@@ -59,6 +59,15 @@ class A2prExperimentTest {
         }
         assertEquals(2, code);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown dataset mixture 'expert-only'"), err.toString());
+    }
+
+    @Test
+    void theDefaultProtocolHasNoDeviations() {
+        A2prExperiment.Settings defaults = new A2prExperiment.Settings(List.of(A2prExperiment.DEFAULT_ENVS.split(",")),
+                List.of(A2prExperiment.DEFAULT_DATASETS.split(",")), A2prExperiment.DEFAULT_TRANSITIONS, A2prExperiment.DEFAULT_SEEDS,
+                A2prExperiment.DEFAULT_STEPS, A2prExperiment.DEFAULT_EVAL_EVERY, A2prExperiment.DEFAULT_EVAL_EPISODES,
+                List.of(A2prExperiment.DEFAULT_ALGOS.split(",")), List.of(), dir, dir.resolve("r.md"));
+        assertEquals(List.of(), A2prExperiment.deviations(defaults));
     }
 
     @Test

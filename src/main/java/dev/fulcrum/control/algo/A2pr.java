@@ -45,8 +45,9 @@ import java.util.Map;
  * </pre>
  * The paper calls the VAE trained on positive-advantage samples the augmented behaviour policy (Sec. 4, "elevating
  * positive behavior learning") and the choice of {@code t} with its mask the adaptive advantage-guided policy
- * regularisation (Sec. 4). The paper's equation numbers are not cited here: only its abstract and third-party summaries
- * were reachable while this was written, so the mathematics above is taken from the code and cited by line of thought.
+ * regularisation (Sec. 4). The paper's equation numbers are not cited: only its abstract and third-party summaries were
+ * reachable while this was written, so the mathematics above is transcribed from the code and the paper is cited by
+ * section.
  *
  * <p>What was taken from where (official code, github.com/ltlhuuu/A2PR: {@code A2PR.py}, {@code core/network/actor.py},
  * {@code core/network/critic.py}, {@code utils/config.py}, {@code README.md}):
@@ -58,12 +59,12 @@ import java.util.Map;
  *       critics (the code's {@code t_Q = min(targ_Q, target_Q)}); the V used by the filter and the actor is V's output
  *       before its own update, and Q1 is the updated critic.</li>
  *   <li>The advantage filter multiplies only the reconstruction term; the KL term (weight 1/2, mean over batch and latent)
- *       covers every sample, as in the code. The paper's filter is written {@code 1(A(s,a) > eps_A)} with a threshold;
- *       the code's threshold is 0 and its {@code mask} hyper-parameter instead scales the actor's regulariser. We follow
- *       the code: threshold 0, {@code mask} a multiplier.</li>
+ *       covers every sample, as in the code. Summaries of the paper write the filter {@code 1(A(s,a) > eps_A)} with a
+ *       threshold {@code eps_A}; the code's threshold is 0 and its {@code mask} hyper-parameter instead scales the
+ *       actor's regulariser. We follow the code: threshold 0, {@code mask} a multiplier.</li>
  *   <li>The mask: the code adds two boolean tensors, {@code (Q1(s,a~) >= V) + (Q1(s,a) > V)}; PyTorch's sum of booleans
  *       is a logical or (verified with torch 1.13: True + True = True), so the weight is {@code mask} or 0, never
- *       {@code 2 mask}. We reproduce the or. Ties: {@code a~} wins {@code A_pi == A_a}; {@code Q1(s,a~) == V} counts as
+ *       {@code 2 mask}. We reproduce the or. Ties: {@code a~} wins when {@code A_pi == A_a}; {@code Q1(s,a~) == V} counts as
  *       positive, {@code Q1(s,a) == V} does not.</li>
  *   <li>The reconstruction {@code a~} is not detached in the code, so the regulariser's gradient also flows through the
  *       VAE (encoder and decoder) back into {@code pi(s)}; we follow the code. The VAE's and the critic's parameters are
@@ -71,7 +72,8 @@ import java.util.Map;
  *   <li>Defaults: alpha 2.5, vae_weight 1.0, discount 0.99, tau 0.005, policy noise 0.2, noise clip 0.5, policy
  *       frequency 2 ({@code utils/config.py}); mask 1.0, the {@code A2PR} class default and the README's value for
  *       halfcheetah and walker2d (the argparse default is 0.5; the README uses 0.4 on hopper, and alpha 40 on
- *       halfcheetah).</li>
+ *       halfcheetah). The authors' code does not rescale rewards; our trainer's reward shaping ({@code rewardShaping})
+ *       applies to every algorithm alike.</li>
  *   <li>Randomness: the target noise {@code eps} and the VAE noises {@code xi}, {@code xi'} come from our {@link Rng}
  *       (streams "target-noise" and "vae-noise"), so runs resume bit-for-bit.</li>
  * </ul>
