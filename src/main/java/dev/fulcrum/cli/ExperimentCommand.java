@@ -1,5 +1,6 @@
 package dev.fulcrum.cli;
 
+import dev.fulcrum.experiment.A2prExperiment;
 import dev.fulcrum.experiment.OfflineBaselinesExperiment;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Option;
 
 /** {@code fulcrum experiment ...}: each runs one paper's (or issue's) claim over seeds and writes docs/results/. */
 @Command(name = "experiment", mixinStandardHelpOptions = true, description = "Claim experiments with seeds, statistics and a verdict.",
-        subcommands = {ExperimentCommand.OfflineBaselines.class})
+        subcommands = {ExperimentCommand.OfflineBaselines.class, ExperimentCommand.A2pr.class})
 public final class ExperimentCommand extends GroupCommand {
 
     @Command(name = "offline-baselines", mixinStandardHelpOptions = true,
@@ -24,7 +25,8 @@ public final class ExperimentCommand extends GroupCommand {
         @Option(names = "--eval-every", defaultValue = "2000") int evalEvery;
         @Option(names = "--eval-episodes", defaultValue = "20") int evalEpisodes;
         @Option(names = "--algos", split = ",", defaultValue = "bc,iql,td3bc") List<String> algos;
-        @Option(names = {"--set", "-s"}, description = "Training overrides key=value for every run.") List<String> overrides = new ArrayList<>();
+        @Option(names = {"--set", "-s"},
+                description = "Training overrides key=value for every run.") List<String> overrides = new ArrayList<>();
         @Option(names = "--work", defaultValue = "runs/offline-baselines", description = "Where datasets and runs go.") Path work;
         @Option(names = "--report", defaultValue = "docs/results/offline-baselines-pendulum.md") Path report;
         @Option(names = "--no-progress") boolean noProgress;
@@ -36,6 +38,43 @@ public final class ExperimentCommand extends GroupCommand {
             }
             var outcome = OfflineBaselinesExperiment.run(new OfflineBaselinesExperiment.Settings(env, quality, transitions, seeds,
                     steps, evalEvery, evalEpisodes, algos, overrides, work, report), !noProgress && Terminal.interactive());
+            System.out.println(outcome.verdict());
+            System.out.println("report: " + report);
+            return 0;
+        }
+    }
+
+    @Command(name = "a2pr", mixinStandardHelpOptions = true,
+            description = "A2PR vs TD3+BC and IQL on mixed-quality datasets (medium-replay, medium-expert, random-expert).")
+    static final class A2pr implements Callable<Integer> {
+        @Option(names = "--envs", split = ",", defaultValue = A2prExperiment.DEFAULT_ENVS,
+                description = "Environments (default: ${DEFAULT-VALUE}).")
+        List<String> envs;
+        @Option(names = "--datasets", split = ",", defaultValue = A2prExperiment.DEFAULT_DATASETS,
+                description = "Dataset mixtures (default: ${DEFAULT-VALUE}).")
+        List<String> datasets;
+        @Option(names = "--transitions", defaultValue = "" + A2prExperiment.DEFAULT_TRANSITIONS,
+                description = "Transitions per dataset (default: ${DEFAULT-VALUE}).") int transitions;
+        @Option(names = "--seeds", defaultValue = "" + A2prExperiment.DEFAULT_SEEDS,
+                description = "Seeds per algorithm and dataset (default: ${DEFAULT-VALUE}).") int seeds;
+        @Option(names = "--steps", defaultValue = "" + A2prExperiment.DEFAULT_STEPS,
+                description = "Gradient steps per run (default: ${DEFAULT-VALUE}).") long steps;
+        @Option(names = "--eval-every", defaultValue = "" + A2prExperiment.DEFAULT_EVAL_EVERY,
+                description = "Evaluate every this many steps (default: ${DEFAULT-VALUE}).") int evalEvery;
+        @Option(names = "--eval-episodes", defaultValue = "" + A2prExperiment.DEFAULT_EVAL_EPISODES,
+                description = "Episodes per evaluation (default: ${DEFAULT-VALUE}).") int evalEpisodes;
+        @Option(names = "--algos", split = ",", defaultValue = A2prExperiment.DEFAULT_ALGOS,
+                description = "Algorithms; must include a2pr (default: ${DEFAULT-VALUE}).") List<String> algos;
+        @Option(names = {"--set", "-s"},
+                description = "Training overrides key=value for every run.") List<String> overrides = new ArrayList<>();
+        @Option(names = "--work", defaultValue = "runs/a2pr", description = "Where datasets and runs go.") Path work;
+        @Option(names = "--report", defaultValue = "docs/results/a2pr.md") Path report;
+        @Option(names = "--no-progress") boolean noProgress;
+
+        @Override
+        public Integer call() {
+            var outcome = A2prExperiment.run(new A2prExperiment.Settings(envs, datasets, transitions, seeds, steps, evalEvery,
+                    evalEpisodes, algos, overrides, work, report), !noProgress && Terminal.interactive());
             System.out.println(outcome.verdict());
             System.out.println("report: " + report);
             return 0;

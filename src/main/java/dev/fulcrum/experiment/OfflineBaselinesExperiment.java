@@ -7,15 +7,9 @@ import dev.fulcrum.control.env.Env;
 import dev.fulcrum.control.env.EnvRegistry;
 import dev.fulcrum.control.eval.Evaluation;
 import dev.fulcrum.control.policy.BehaviourPolicies;
-import dev.fulcrum.control.train.OfflineTrainer;
-import dev.fulcrum.control.train.TrainConfig;
-import dev.fulcrum.core.config.ConfigLoader;
 import dev.fulcrum.core.io.AtomicFiles;
-import dev.fulcrum.core.report.Charts;
 import dev.fulcrum.core.rng.Rng;
-import dev.fulcrum.core.run.MetricsLog;
 import dev.fulcrum.core.stats.Stats;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -24,8 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 
 /**
  * The foundation's claim: on a medium-quality dataset, offline RL (IQL, TD3+BC) beats both the behaviour policy that
@@ -60,25 +52,10 @@ public final class OfflineBaselinesExperiment {
         Map<String, double[]> finals = new LinkedHashMap<>();
         Map<String, TreeMap<Long, List<Double>>> curves = new LinkedHashMap<>();
         for (String algo : s.algorithms()) {
-            double[] scores = new double[s.seeds()];
-            for (int seed = 0; seed < s.seeds(); seed++) {
-                List<String> o = new ArrayList<>(List.of("algo=" + algo, "env=" + s.env(), "dataset=" + datasetFile,
-                        "seed=" + seed, "steps=" + s.steps(), "evalEvery=" + s.evalEvery(), "evalEpisodes=" + s.evalEpisodes(),
-                        "checkpointEvery=" + s.steps(), "logEvery=" + Math.max(1, s.evalEvery() / 5)));
-                o.addAll(s.overrides());
-                TrainConfig cfg = ConfigLoader.load(TrainConfig.class, TrainConfig.defaults(), null, o);
-                Path runDir = s.workDir().resolve("runs").resolve(algo + "-seed" + seed);
-                OfflineTrainer.Result r = new OfflineTrainer(cfg, runDir).progressBar(progress).fit();
-                scores[seed] = r.finalEvaluation().meanScore();
-                for (JsonNode row : MetricsLog.read(runDir.resolve("metrics.jsonl"))) {
-                    if (row.path("phase").asText().equals("eval")) {
-                        curves.computeIfAbsent(algo, k -> new TreeMap<>()).computeIfAbsent(row.path("step").asLong(),
-                                k -> new ArrayList<>()).add(row.path("normalised_score").asDouble());
-                    }
-                }
-                System.out.printf(Locale.ROOT, "%s seed %d: normalised score %.1f%n", algo, seed, scores[seed]);
-            }
-            finals.put(algo, scores);
+            SeedRuns.Result r = SeedRuns.train(new SeedRuns.Plan(algo, s.env(), datasetFile, s.seeds(), s.steps(), s.evalEvery(),
+                    s.evalEpisodes(), s.overrides()), s.workDir().resolve("runs"), progress);
+            finals.put(algo, r.finalScores());
+            curves.put(algo, r.evalCurve());
         }
         String verdict = writeReport(s, data, behaviourScores, finals, curves);
         return new Outcome(finals, Stats.mean(behaviourScores), verdict);
@@ -104,11 +81,11 @@ public final class OfflineBaselinesExperiment {
                 .append("Score: D4RL normalised score, 100 (R - R_random) / (R_expert - R_random), mean over ")
                 .append(s.evalEpisodes()).append(" evaluation episodes at the final step. The behaviour policy is evaluated the ")
                 .append("same way, once per seed.\n\n");
-        md.append("| policy | mean | 95% CI (t) | per seed |\n|---|---|---|---|\n");
-        md.append(row("behaviour (" + s.quality() + ")", behaviour));
-        finals.forEach((k, v) -> md.append(row(k, v)));
+        md.append(ResultTables.SCORE_HEADER);
+        md.append(ResultTables.scoreRow("behaviour (" + s.quality() + ")", behaviour));
+        finals.forEach((k, v) -> md.append(ResultTables.scoreRow(k, v)));
         md.append("\nWelch's t-test on final scores across seeds (a positive difference means the first is better):\n\n")
-                .append("| comparison | difference | t | df | two-sided p |\n|---|---|---|---|---|\n");
+                .append(ResultTables.WELCH_HEADER);
         List<String> verdicts = new ArrayList<>();
         boolean allHeld = true;
         for (String algo : List.of("iql", "td3bc")) {
@@ -119,50 +96,22 @@ public final class OfflineBaselinesExperiment {
                 if (baseline.getValue().length < 2) {
                     continue;
                 }
-                double[] a = finals.get(algo), b = baseline.getValue();
-                double[] w = Stats.welch(a, b);
-                double diff = Stats.mean(a) - Stats.mean(b);
-                boolean held = diff > 0 && w[2] < 0.05;
+                ResultTables.Comparison c = ResultTables.Comparison.of(algo, finals.get(algo), baseline.getKey(), baseline.getValue());
+                boolean held = c.firstBetter();
                 allHeld &= held;
-                md.append(String.format(Locale.ROOT, "| %s vs %s | %+.1f | %.2f | %.1f | %.3g |%n", algo, baseline.getKey(), diff,
-                        w[0], w[1], w[2]));
+                md.append(c.row());
                 verdicts.add(String.format(Locale.ROOT, "%s %s %s (%+.1f points, p = %.2g)", algo,
-                        held ? "beats" : "does not significantly beat", baseline.getKey(), diff, w[2]));
+                        held ? "beats" : "does not significantly beat", baseline.getKey(), c.difference(), c.p()));
             }
         }
         String verdict = (allHeld ? "HELD" : "NOT FULLY HELD") + ": " + String.join("; ", verdicts) + ".";
         md.append("\n**Verdict: ").append(verdict).append("**\n\n");
         Path png = s.report().resolveSibling(s.report().getFileName().toString().replace(".md", "") + "-curves.png");
-        plotCurves(curves, behaviour, png);
+        ResultTables.saveCurves("normalised score during training", curves, "behaviour", Stats.mean(behaviour), png);
         md.append("![learning curves](").append(png.getFileName()).append(")\n\n");
         md.append("Curves: mean normalised score over seeds at each evaluation; the dashed line is the behaviour policy.\n\n");
         md.append("Dataset provenance: ").append(data.metadata()).append("\n");
         AtomicFiles.writeString(s.report(), md.toString());
         return verdict;
-    }
-
-    private static String row(String name, double[] v) {
-        StringBuilder per = new StringBuilder();
-        for (double x : v) {
-            per.append(per.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.1f", x));
-        }
-        return String.format(Locale.ROOT, "| %s | %.1f | ± %.1f | %s |%n", name, Stats.mean(v), Stats.ci95HalfWidth(v), per);
-    }
-
-    private static void plotCurves(Map<String, TreeMap<Long, List<Double>>> curves, double[] behaviour, Path png) {
-        XYChart chart = new XYChartBuilder().width(720).height(420).title("normalised score during training")
-                .xAxisTitle("gradient step").yAxisTitle("normalised score").build();
-        long maxStep = 1;
-        for (var c : curves.entrySet()) {
-            double[] x = c.getValue().keySet().stream().mapToDouble(Long::doubleValue).toArray();
-            double[] y = c.getValue().values().stream().mapToDouble(l -> l.stream().mapToDouble(d -> d).average().orElse(Double.NaN))
-                    .toArray();
-            chart.addSeries(c.getKey(), x, y);
-            maxStep = Math.max(maxStep, c.getValue().lastKey());
-        }
-        var b = chart.addSeries("behaviour", new double[] {0, maxStep}, new double[] {Stats.mean(behaviour), Stats.mean(behaviour)});
-        b.setLineStyle(org.knowm.xchart.style.lines.SeriesLines.DASH_DASH);
-        b.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
-        Charts.save(chart, png);
     }
 }

@@ -3,6 +3,7 @@ package dev.fulcrum.control.train;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.fulcrum.control.algo.Awac;
+import dev.fulcrum.control.algo.A2pr;
 import dev.fulcrum.control.algo.Bc;
 import dev.fulcrum.control.algo.Iql;
 import dev.fulcrum.control.algo.OfflineAlgorithm;
@@ -23,6 +24,7 @@ public final class Algorithms {
             case "td3bc" -> new Td3Bc(manager, observationDim, actionDim, c.td3bc(), dtype, rng);
             case "bc" -> new Bc(manager, observationDim, actionDim, c.bc(), dtype, rng);
             case "awac" -> new Awac(manager, observationDim, actionDim, c.awac(), dtype, rng);
+            case "a2pr" -> new A2pr(manager, observationDim, actionDim, c.a2pr(), dtype, rng);
             default -> throw new IllegalArgumentException("unknown algorithm " + c.algo());
         };
     }

@@ -1,5 +1,6 @@
 package dev.fulcrum.control.train;
 
+import dev.fulcrum.control.algo.A2pr;
 import dev.fulcrum.control.algo.Awac;
 import dev.fulcrum.control.algo.Bc;
 import dev.fulcrum.control.algo.Iql;
@@ -28,12 +29,13 @@ import java.util.Set;
 public record TrainConfig(String algo, String env, String dataset, long seed, long steps, int batchSize, int logEvery,
                           int evalEvery, int evalEpisodes, int checkpointEvery, int keepCheckpoints,
                           boolean normaliseObservations, String rewardShaping, Iql.Config iql, Td3Bc.Config td3bc,
-                          Bc.Config bc, Awac.Config awac) {
-    public static final Set<String> ALGORITHMS = Set.of("iql", "td3bc", "bc", "awac");
+                          Bc.Config bc, Awac.Config awac, A2pr.Config a2pr) {
+    public static final Set<String> ALGORITHMS = Set.of("iql", "td3bc", "bc", "awac", "a2pr");
 
     public static TrainConfig defaults() {
         return new TrainConfig("iql", "pendulum", "", 0, 100_000, 256, 1000, 5000, 10, 10_000, 2, true, "auto",
-                Iql.Config.defaults(), Td3Bc.Config.defaults(), Bc.Config.defaults(), Awac.Config.defaults());
+                Iql.Config.defaults(), Td3Bc.Config.defaults(), Bc.Config.defaults(), Awac.Config.defaults(),
+                A2pr.Config.defaults());
     }
 
     public TrainConfig {
@@ -60,6 +62,6 @@ public record TrainConfig(String algo, String env, String dataset, long seed, lo
 
     public TrainConfig withDataset(String path) {
         return new TrainConfig(algo, env, path, seed, steps, batchSize, logEvery, evalEvery, evalEpisodes, checkpointEvery,
-                keepCheckpoints, normaliseObservations, rewardShaping, iql, td3bc, bc, awac);
+                keepCheckpoints, normaliseObservations, rewardShaping, iql, td3bc, bc, awac, a2pr);
     }
 }

@@ -77,4 +77,10 @@ class MemoryDisciplineTest {
     void bc() {
         assertFlat(m -> new Bc(m, 5, 2, new Bc.Config(3e-4, 16, 2), DataType.FLOAT32, new Rng(4)));
     }
+
+    @Test
+    void a2pr() {
+        assertFlat(m -> new A2pr(m, 5, 2, new A2pr.Config(2.5, 1.0, 1.0, 0.99, 0.005, 0.2, 0.5, 2, 3e-4, 3e-4, 3e-4, 1e-3, 16, 3,
+                4, 32), DataType.FLOAT32, new Rng(5)));
+    }
 }

@@ -29,7 +29,7 @@ class ResumeTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"iql", "td3bc", "bc"})
+    @ValueSource(strings = {"iql", "td3bc", "bc", "a2pr"})
     void interruptedAndResumedEqualsUninterrupted(String algo) throws Exception {
         Path data = dir.resolve("d.hdf5");
         D4rlHdf5.write(Collector.collect(EnvRegistry.make("pendulum"), BehaviourPolicies.forEnv("pendulum", "medium"), 1000,
