@@ -73,7 +73,9 @@ public final class OfflineTrainer {
         try (NDManager manager = Torch.newManager(); SideLane lane = new SideLane()) {
             OfflineAlgorithm algo = Algorithms.create(config, manager, data.observationDim(), data.actionDim(), DataType.FLOAT32,
                     master);
-            algo.useSideLane(lane);
+            if (SideLane.enabled()) {
+                algo.useSideLane(lane);
+            }
             try (RunSession session = RunSession.start(out, config, resume, manager, c -> {
                 algo.loadState(c);
                 c.restoreRng("batches", batches);

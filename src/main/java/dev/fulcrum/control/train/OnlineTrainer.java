@@ -160,7 +160,9 @@ public final class OnlineTrainer {
         long[] gradientSteps = {0};
         try (NDManager manager = Torch.newManager(); SideLane lane = new SideLane()) {
             OnlineAlgorithm algo = Algorithms.createOnline(config, manager, observationDim, actionDim, DataType.FLOAT32, master);
-            algo.useSideLane(lane);
+            if (SideLane.enabled()) {
+                algo.useSideLane(lane);
+            }
             try (RunSession session = RunSession.start(out, config, resume, manager, c -> {
                 requireSameDataset(c, datasetRows, datasetChecksum);
                 algo.loadState(c);

@@ -12,7 +12,7 @@ import java.util.Set;
  * Everything that defines an offline training run. Loaded by {@code ConfigLoader} from defaults, an optional YAML/JSON
  * file and {@code key=value} overrides; written resolved to the run's {@code config.json}.
  *
- * @param algo                  iql, td3bc, bc or awac
+ * @param algo                  iql, td3bc, bc, awac or a2pr
  * @param env                   environment id (for dimensions, reward shaping and evaluation)
  * @param dataset               a D4RL-layout HDF5 file or a Minari dataset (directory or main_data.hdf5)
  * @param seed                  the run's seed: initialisation, minibatches, noise and evaluation all derive from it

@@ -26,6 +26,23 @@ public final class SideLane implements AutoCloseable {
         return t;
     });
 
+    /**
+     * Whether trainers should use a side lane: yes unless {@code FULCRUM_LANES=1} (environment) or
+     * {@code -Dfulcrum.lanes=1}. Results are identical either way; on a machine whose cores are already busy (load above
+     * the core count), the hand-offs between lanes wait on the scheduler and one lane is faster.
+     */
+    public static boolean enabled() {
+        String v = System.getProperty("fulcrum.lanes", System.getenv("FULCRUM_LANES"));
+        if (v == null || v.isBlank()) {
+            return true;
+        }
+        return switch (v.trim()) {
+            case "1" -> false;
+            case "2" -> true;
+            default -> throw new IllegalArgumentException("FULCRUM_LANES / fulcrum.lanes must be 1 or 2, got '" + v + "'");
+        };
+    }
+
     /** Starts {@code task} on the lane. */
     public Future<?> fork(Runnable task) {
         return executor.submit(() -> {
