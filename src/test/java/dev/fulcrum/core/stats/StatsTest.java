@@ -51,4 +51,16 @@ class StatsTest {
         double m = Stats.mean(x);
         assertEquals(true, ci[0] < m && m < ci[1]);
     }
+
+    @Test
+    void mannWhitneyMatchesHandComputation() {
+        // ranks of a in {1,2,3,3,4,5,6,7,8,9,10}: 1, 2, 3.5, 5, 6 -> R = 17.5, U = 2.5; mu = 15;
+        // var = 5*6/12 * (12 - (2^3-2)/(11*10)) = 29.8636..., z = (2.5 - 15 + 0.5)/sqrt(var) = -2.19589, p = erfc(|z|/sqrt 2)
+        double[] r = Stats.mannWhitney(new double[] {1, 2, 3, 4, 5}, new double[] {3, 6, 7, 8, 9, 10});
+        assertEquals(2.5, r[0], 1e-12);
+        assertEquals(-2.1958865654, r[1], 1e-9);
+        assertEquals(0.0281000636, r[2], 1e-7);
+        // identical samples: no evidence
+        assertEquals(1.0, Stats.mannWhitney(new double[] {1, 2, 3}, new double[] {1, 2, 3})[2], 1e-12);
+    }
 }
