@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
 /** {@code fulcrum control ...}: offline RL on continuous control: datasets, training, evaluation. */
 @Command(name = "control", mixinStandardHelpOptions = true, description = "Offline RL for continuous control.",
         subcommands = {ControlCommand.Envs.class, ControlCommand.Collect.class, ControlCommand.Train.class,
-                ControlCommand.Eval.class})
+                ControlCommand.Eval.class, ControlParlCommand.class})
 public final class ControlCommand extends GroupCommand {
 
     @Command(name = "envs", mixinStandardHelpOptions = true, description = "List the environments and their reference scores.")
