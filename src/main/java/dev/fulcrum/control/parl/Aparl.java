@@ -12,7 +12,8 @@ import java.util.Map;
  * come from the lower level's optimal policy.
  * <pre>
  *   upper:  max_nu  G(nu) = E_{y ~ rho(y; theta*(nu))} [ U_nu(y) ]
- *   lower:  theta*(nu) = argmax_theta V(nu, theta),   V(nu, theta) = E_{pi_theta}[ sum_t r_nu(s_t, a_t, s_t+1) - lambda log pi_theta(a_t|s_t) ]
+ *   lower:  theta*(nu) = argmax_theta V(nu, theta),
+ *           V(nu, theta) = E_{pi_theta}[ sum_t r_nu(s_t, a_t, s_t+1) - lambda log pi_theta(a_t|s_t) ]
  * </pre>
  * Here {@code y = (tau_w, tau_l)} is a pair of trajectories of {@code pi_theta} labelled by the preference oracle, and
  * {@code U_nu(y) = log sigma(R_nu(tau_w) - R_nu(tau_l))} is its Bradley-Terry log-likelihood under the learned reward
@@ -40,13 +41,17 @@ import java.util.Map;
  * whose Hessian is singular, it stays defined. {@code curvature = false} drops {@code H_k} ({@code a_k = g}: a first-order
  * approximation, exact for {@code K = 1}); {@code correction = false} drops term 2 altogether (an ablation).
  *
- * <p><b>What was and was not verified.</b> The formulation and the two-term hypergradient above follow the paper's
- * abstract and our reading of its Sections 3-4 (upper objective over trajectories of the lower optimal policy, the
- * score-function term through {@code theta*(nu)}, the implicit Jacobian, the K-inner-step A-PARL loop). The full text was
- * not retrievable in this session, so equation numbers are not cited and details such as the paper's step-size schedule,
- * Hessian approximation and any entropy regularisation of the lower level are not reproduced; the choices above are ours.
- * The update on {@code nu} uses Adam (the paper: a plain step {@code alpha}); {@link TrajectorySource.ExactTabular} and
- * the tests check that the estimator equals the finite-difference derivative of the whole K-step procedure.
+ * <p><b>What was and was not verified.</b> Only the paper's abstract could be retrieved while this was written (the
+ * search tools returned no text of its body). The formulation and the two-term hypergradient above are our
+ * reconstruction from the abstract ("explicitly parameterizing the distribution of the upper alignment objective by the
+ * lower optimal variable") and from recollection of the method section (upper objective over trajectories of the lower
+ * optimal policy, a score-function term through {@code theta*(nu)}, the implicit-function Jacobian, K inner
+ * policy-gradient steps per outer step); equation numbers are therefore not cited, and the paper's step sizes, Hessian
+ * approximation and any lower-level regularisation are not reproduced. The choices here are ours: entropy
+ * regularisation of the lower level, differentiation through the inner steps, the baseline {@code b}, and Adam for the
+ * step on {@code nu} (the paper: a plain step {@code alpha}). What is verified is internal: with
+ * {@link TrajectorySource.ExactTabular} the estimator equals the finite-difference derivative of the whole K-step
+ * procedure (tests).
  *
  * <p>Signal, anchor, balance: the signal is the oracle's preferences on the current policy's trajectories; the anchor is
  * the reward model's current {@code nu} (one optimiser step per iteration); the balance is the reward learning rate.

@@ -16,10 +16,22 @@ public final class ParlTasks {
         return List.of("grid-hazard-5", "grid-hazard-7", PointGoalHazard.ID);
     }
 
+    /** The testbed with its default sizes (the point-goal policy 2x32, 50 evaluation episodes). */
     public static PreferenceTask make(String id) {
+        return make(id, 50, new int[] {32, 32});
+    }
+
+    /** The testbed a run's configuration asks for (policy sizes and evaluation episodes apply to continuous tasks). */
+    public static PreferenceTask make(ParlConfig config) {
+        int[] hidden = new int[config.hiddenLayers()];
+        java.util.Arrays.fill(hidden, config.hiddenSize());
+        return make(config.task(), config.evalEpisodes(), hidden);
+    }
+
+    private static PreferenceTask make(String id, int evaluationEpisodes, int[] hidden) {
         check(id);
         if (id.equals(PointGoalHazard.ID)) {
-            return new PointGoalHazard();
+            return new PointGoalHazard(evaluationEpisodes, hidden);
         }
         Matcher m = GRID.matcher(id);
         m.matches();

@@ -51,7 +51,7 @@ public final class ParlTrainer {
     public Result fit() {
         RunDirectory run = RunDirectory.create(out);
         run.writeConfig(config);
-        PreferenceTask task = ParlTasks.make(config.task());
+        PreferenceTask task = ParlTasks.make(config);
         PreferenceTask.UtilityScale scale = task.scale();
         Rng root = new Rng(config.seed());
         long started = System.nanoTime();

@@ -1,5 +1,10 @@
 package dev.fulcrum.control.parl;
 
+import dev.fulcrum.core.rng.Rng;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
 /**
  * Where the learners get trajectories and labelled comparisons from. {@link Sampled} draws rollouts from the task and asks
  * the oracle, counting environment transitions and queries (the sample budget); {@link ExactTabular} returns exact
@@ -20,10 +25,10 @@ public sealed interface TrajectorySource permits TrajectorySource.Sampled, Traje
     final class Sampled implements TrajectorySource {
         private final PreferenceTask task;
         private final PreferenceOracle oracle;
-        private final dev.fulcrum.core.rng.Rng rng;
+        private final Rng rng;
         private long steps;
 
-        public Sampled(PreferenceTask task, PreferenceOracle oracle, dev.fulcrum.core.rng.Rng rng) {
+        public Sampled(PreferenceTask task, PreferenceOracle oracle, Rng rng) {
             this.task = task;
             this.oracle = oracle;
             this.rng = rng;
@@ -39,7 +44,7 @@ public sealed interface TrajectorySource permits TrajectorySource.Sampled, Traje
         @Override
         public Comparisons comparisons(StochasticPolicy policy, int pairs) {
             Rollouts r = rollouts(policy, 2 * pairs);
-            java.util.List<Trajectory> preferred = new java.util.ArrayList<>(), rejected = new java.util.ArrayList<>();
+            List<Trajectory> preferred = new ArrayList<>(), rejected = new ArrayList<>();
             for (int q = 0; q < pairs; q++) {
                 Trajectory a = r.trajectories().get(2 * q), b = r.trajectories().get(2 * q + 1);
                 boolean first = oracle.prefersFirst(a, b);
@@ -47,7 +52,7 @@ public sealed interface TrajectorySource permits TrajectorySource.Sampled, Traje
                 rejected.add(first ? b : a);
             }
             double[] w = new double[pairs];
-            java.util.Arrays.fill(w, 1.0 / pairs);
+            Arrays.fill(w, 1.0 / pairs);
             return new Comparisons(preferred, rejected, w);
         }
 
@@ -77,7 +82,7 @@ public sealed interface TrajectorySource permits TrajectorySource.Sampled, Traje
         public Comparisons comparisons(StochasticPolicy policy, int pairs) {
             Rollouts all = grid.enumerate((TabularSoftmaxPolicy) policy);
             int n = all.size();
-            java.util.List<Trajectory> preferred = new java.util.ArrayList<>(), rejected = new java.util.ArrayList<>();
+            List<Trajectory> preferred = new ArrayList<>(), rejected = new ArrayList<>();
             double[] w = new double[2 * n * n];
             int e = 0;
             for (int i = 0; i < n; i++) {
