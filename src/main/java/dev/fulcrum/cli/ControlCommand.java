@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
 @Command(name = "control", mixinStandardHelpOptions = true, description = "Offline RL for continuous control.",
         subcommands = {ControlCommand.Envs.class, ControlCommand.Collect.class, ControlCommand.Train.class,
                 ControlCommand.Eval.class, ConvertCommand.class, OnlineCommands.Online.class, OnlineCommands.Finetune.class,
-                OnlineCommands.MakeDatasets.class})
+                OnlineCommands.MakeDatasets.class, ControlParlCommand.class})
 public final class ControlCommand extends GroupCommand {
 
     @Command(name = "envs", mixinStandardHelpOptions = true, description = "List the environments and their reference scores.")

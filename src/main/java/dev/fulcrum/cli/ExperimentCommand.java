@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 
 /** {@code fulcrum experiment ...}: each runs one paper's (or issue's) claim over seeds and writes docs/results/. */
 @Command(name = "experiment", mixinStandardHelpOptions = true, description = "Claim experiments with seeds, statistics and a verdict.",
-        subcommands = {ExperimentCommand.OfflineBaselines.class, ExperimentCommand.A2pr.class})
+        subcommands = {ExperimentCommand.OfflineBaselines.class, ExperimentCommand.A2pr.class, ExperimentParlCommand.class})
 public final class ExperimentCommand extends GroupCommand {
 
     @Command(name = "offline-baselines", mixinStandardHelpOptions = true,

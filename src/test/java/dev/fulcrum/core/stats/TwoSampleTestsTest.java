@@ -90,4 +90,17 @@ class TwoSampleTestsTest {
         String msg = assertThrows(IllegalArgumentException.class, () -> TwoSampleTests.welch(new double[] {1}, LOW)).getMessage();
         assertEquals("sample a needs at least 2 values, got 1", msg);
     }
+
+    /** With ties the normal approximation with tie and continuity corrections applies. */
+    @Test
+    void mannWhitneyWithTiesMatchesHandComputation() {
+        // ranks of a in {1,2,3,3,4,5,6,7,8,9,10}: 1, 2, 3.5, 5, 6 -> R = 17.5, U = 2.5; mu = 15;
+        // var = 5*6/12 * (12 - (2^3-2)/(11*10)) = 29.8636..., z = (|2.5 - 15| - 0.5)/sqrt(var) = 2.19589, p = 2(1 - Phi(z))
+        TwoSampleTests.MannWhitney r = TwoSampleTests.mannWhitney(new double[] {1, 2, 3, 4, 5}, new double[] {3, 6, 7, 8, 9, 10});
+        assertEquals(2.5, r.u(), 1e-12);
+        assertEquals(0.0281000636, r.pValue(), 1e-6);
+        assertFalse(r.exact());
+        // identical samples: no evidence
+        assertEquals(1.0, TwoSampleTests.mannWhitney(new double[] {1, 2, 3}, new double[] {1, 2, 3}).pValue(), 1e-6);
+    }
 }
