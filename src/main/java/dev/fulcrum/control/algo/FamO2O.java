@@ -194,8 +194,9 @@ public final class FamO2O implements OnlineAlgorithm {
         BalanceModel.Sample s = balance.sample(observations, epsBalance);
         NDArray input = actorInput(observations, s.coefficient());
         NDArray action = actor.mean(input).add(epsAction.mul(actor.std().stopGradient()));
-        NDArray q = NDArrays.minimum(q1Target.q(observations, action), q2Target.q(observations, action));
-        NDArray loss = s.logProb().mul(temperature()).sub(q).mean();
+        // the same form as SAC's actor loss, with pi_b's draw in place of the action's
+        NDArray loss = Sac.actorLoss(q1Target.q(observations, action), q2Target.q(observations, action), s.logProb(),
+                temperature());
         return new BalanceLoss(loss, s.logProb(), s.coefficient());
     }
 
@@ -231,6 +232,36 @@ public final class FamO2O implements OnlineAlgorithm {
         return like.getManager().create(beta, new Shape(rows)).toType(like.getDataType(), false);
     }
 
+    /** What one balance step computed: the balance loss (with its draws) and the temperature loss. */
+    record BalanceStep(BalanceLoss loss, NDArray temperatureLoss) {
+    }
+
+    /**
+     * One Adam step of the balance model on {@code L_b}, then one of the temperature on {@code L_alpha}. The backward of
+     * {@code L_b} also reaches the actor's parameters (beta's gradient flows through the actor), but only the balance
+     * model's optimiser steps, and the actor's gradients are zeroed before its own update.
+     */
+    BalanceStep balanceStep(NDArray observations) {
+        long rows = observations.getShape().get(0);
+        NDArray epsBalance = gaussian(observations, rows, 1);
+        NDArray epsAction = gaussian(observations, rows, actionDim);
+        BalanceLoss loss;
+        balanceOptimizer.zeroGradients();
+        try (Torch.Tape tape = new Torch.Tape()) {
+            loss = balanceLoss(observations, epsBalance, epsAction);
+            tape.backward(loss.loss());
+        }
+        balanceOptimizer.step();
+        NDArray alphaLoss;
+        temperatureOptimizer.zeroGradients();
+        try (Torch.Tape tape = new Torch.Tape()) {
+            alphaLoss = temperatureLoss(loss.logProb());
+            tape.backward(alphaLoss);
+        }
+        temperatureOptimizer.step();
+        return new BalanceStep(loss, alphaLoss);
+    }
+
     @Override
     public Map<String, Double> update(Batch b, long step, boolean withMetrics) {
         if (iql.cosineActorSchedule()) {
@@ -251,24 +282,7 @@ public final class FamO2O implements OnlineAlgorithm {
         }
         valueOptimizer.step();
 
-        BalanceLoss bal = null;
-        NDArray alphaLoss = null;
-        if (step >= config.balanceFromStep()) {
-            NDArray epsBalance = gaussian(b.observations(), rows, 1);
-            NDArray epsAction = gaussian(b.observations(), rows, actionDim);
-            balanceOptimizer.zeroGradients();
-            try (Torch.Tape tape = new Torch.Tape()) {
-                bal = balanceLoss(b.observations(), epsBalance, epsAction);
-                tape.backward(bal.loss());
-            }
-            balanceOptimizer.step(); // only pi_b moves; the actor's gradients from this backward are cleared below
-            temperatureOptimizer.zeroGradients();
-            try (Torch.Tape tape = new Torch.Tape()) {
-                alphaLoss = temperatureLoss(bal.logProb());
-                tape.backward(alphaLoss);
-            }
-            temperatureOptimizer.step();
-        }
+        BalanceStep bal = step >= config.balanceFromStep() ? balanceStep(b.observations()) : null;
 
         NDArray beta = step <= offlineSteps ? uniformCoefficients(b.observations(), rows)
                 : balance.sample(b.observations(), gaussian(b.observations(), rows, 1)).coefficient().stopGradient();
@@ -301,10 +315,10 @@ public final class FamO2O implements OnlineAlgorithm {
         m.put("advantage_mean", Torch.scalar(advantage.mean()));
         m.put("actor_coefficient_mean", Torch.scalar(beta.mean()));
         if (bal != null) {
-            m.put("balance_loss", Torch.scalar(bal.loss()));
-            m.put("balance_entropy", -Torch.scalar(bal.logProb().mean()));
+            m.put("balance_loss", Torch.scalar(bal.loss().loss()));
+            m.put("balance_entropy", -Torch.scalar(bal.loss().logProb().mean()));
             m.put("balance_temperature", Torch.scalar(temperature()));
-            m.put("balance_coefficient_mean", Torch.scalar(bal.coefficient().mean()));
+            m.put("balance_coefficient_mean", Torch.scalar(bal.loss().coefficient().mean()));
         }
         return m;
     }

@@ -65,7 +65,14 @@ public final class BalanceModel implements Module {
 
     /** A reparameterised draw for standard-normal noise {@code eps} [B, 1]; differentiable in the parameters. */
     public Sample sample(NDArray observations, NDArray eps) {
-        NDArray mean = net.forward(observations); // [B, 1]
+        return sample(net.forward(observations), logStd, eps, lo, hi);
+    }
+
+    /**
+     * The draw for a given pre-squash mean [B, 1], state-independent (unclamped) log std [1] and noise [B, 1]; exposed
+     * for reference checks.
+     */
+    public static Sample sample(NDArray mean, NDArray logStd, NDArray eps, double lo, double hi) {
         NDArray rawLogStd = logStd.clip(LOG_STD_MIN, LOG_STD_MAX).broadcast(mean.getShape());
         TanhGaussianActor.Sample z = TanhGaussianActor.sample(mean, rawLogStd, eps);
         return new Sample(toCoefficient(z.action().squeeze(1), lo, hi), z.logProb());
