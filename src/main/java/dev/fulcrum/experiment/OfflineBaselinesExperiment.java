@@ -11,7 +11,6 @@ import dev.fulcrum.control.train.OfflineTrainer;
 import dev.fulcrum.control.train.TrainConfig;
 import dev.fulcrum.core.config.ConfigLoader;
 import dev.fulcrum.core.io.AtomicFiles;
-import dev.fulcrum.core.report.Charts;
 import dev.fulcrum.core.rng.Rng;
 import dev.fulcrum.core.run.MetricsLog;
 import dev.fulcrum.core.stats.Stats;
@@ -24,8 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 
 /**
  * The foundation's claim: on a medium-quality dataset, offline RL (IQL, TD3+BC) beats both the behaviour policy that
@@ -142,27 +139,10 @@ public final class OfflineBaselinesExperiment {
     }
 
     private static String row(String name, double[] v) {
-        StringBuilder per = new StringBuilder();
-        for (double x : v) {
-            per.append(per.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.1f", x));
-        }
-        return String.format(Locale.ROOT, "| %s | %.1f | ± %.1f | %s |%n", name, Stats.mean(v), Stats.ci95HalfWidth(v), per);
+        return ExperimentReport.row(name, v);
     }
 
     private static void plotCurves(Map<String, TreeMap<Long, List<Double>>> curves, double[] behaviour, Path png) {
-        XYChart chart = new XYChartBuilder().width(720).height(420).title("normalised score during training")
-                .xAxisTitle("gradient step").yAxisTitle("normalised score").build();
-        long maxStep = 1;
-        for (var c : curves.entrySet()) {
-            double[] x = c.getValue().keySet().stream().mapToDouble(Long::doubleValue).toArray();
-            double[] y = c.getValue().values().stream().mapToDouble(l -> l.stream().mapToDouble(d -> d).average().orElse(Double.NaN))
-                    .toArray();
-            chart.addSeries(c.getKey(), x, y);
-            maxStep = Math.max(maxStep, c.getValue().lastKey());
-        }
-        var b = chart.addSeries("behaviour", new double[] {0, maxStep}, new double[] {Stats.mean(behaviour), Stats.mean(behaviour)});
-        b.setLineStyle(org.knowm.xchart.style.lines.SeriesLines.DASH_DASH);
-        b.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
-        Charts.save(chart, png);
+        ExperimentReport.plotCurves(curves, "gradient step", "behaviour", Stats.mean(behaviour), png);
     }
 }

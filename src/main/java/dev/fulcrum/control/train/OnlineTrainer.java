@@ -13,6 +13,7 @@ import dev.fulcrum.control.data.Preprocessor;
 import dev.fulcrum.control.data.ReplayBuffer;
 import dev.fulcrum.control.env.Env;
 import dev.fulcrum.control.env.EnvRegistry;
+import dev.fulcrum.control.env.EnvSpec;
 import dev.fulcrum.control.eval.Evaluation;
 import dev.fulcrum.control.policy.Policy;
 import dev.fulcrum.control.policy.UniformRandomPolicy;
@@ -132,6 +133,23 @@ public final class OnlineTrainer {
             out.put("episodes", episodes);
             return out;
         }
+    }
+
+    /** A trained algorithm restored from a checkpoint, with the preprocessor its run used. */
+    public record Trained(OnlineAlgorithm algorithm, Preprocessor preprocessor) {
+    }
+
+    /** Restores the newest checkpoint of the online run {@code run} into {@code manager}. */
+    public static Trained loadLatest(RunDirectory run, NDManager manager) {
+        OnlineConfig cfg = ConfigLoader.load(OnlineConfig.class, OnlineConfig.defaults(), run.configFile(), List.of());
+        Path file = run.latestCheckpoint().orElseThrow(() -> new IllegalArgumentException("run " + run.root()
+                + " has no checkpoint yet"));
+        EnvSpec spec = EnvRegistry.make(cfg.env()).spec();
+        OnlineAlgorithm algo = Algorithms.createOnline(cfg, manager, spec.observationDim(), spec.actionDim(), DataType.FLOAT32,
+                new Rng(cfg.seed()));
+        Checkpoint c = Checkpoint.load(file, manager);
+        algo.loadState(c);
+        return new Trained(algo, RunSession.preprocessorOf(c));
     }
 
     public Result fit() {
