@@ -98,7 +98,7 @@ public final class FamO2OExperiment {
                 o.addAll(common);
                 OnlineConfig cfg = ConfigLoader.load(OnlineConfig.class, OnlineConfig.finetuneDefaults(), null, o);
                 Path runDir = s.workDir().resolve("runs").resolve(algo + "-seed" + seed);
-                OnlineTrainer.Result r = new OnlineTrainer(cfg, runDir).progressBar(progress).fit();
+                OnlineTrainer.Result r = new OnlineTrainer(cfg, runDir).progressBar(progress).sideLane(false).fit();
                 finals.get(algo)[seed] = r.finalEvaluation().meanScore();
                 for (JsonNode row : MetricsLog.read(runDir.resolve("metrics.jsonl"))) {
                     if (row.path("phase").asText().equals("eval")) {

@@ -66,6 +66,7 @@ public final class OnlineTrainer {
     private boolean resume;
     private boolean progress;
     private boolean keepEvaluatedPolicies;
+    private boolean sideLane = true;
     private long stopAfter = Long.MAX_VALUE;
 
     public OnlineTrainer(OnlineConfig config, Path out) {
@@ -81,6 +82,15 @@ public final class OnlineTrainer {
 
     public OnlineTrainer progressBar(boolean on) {
         this.progress = on;
+        return this;
+    }
+
+    /**
+     * Whether algorithms may run part of their step on a second thread ({@link OnlineAlgorithm#useSideLane}; numbers are
+     * the same either way). Off keeps a run on one core, for running several runs side by side on a busy machine.
+     */
+    public OnlineTrainer sideLane(boolean on) {
+        this.sideLane = on;
         return this;
     }
 
@@ -178,7 +188,9 @@ public final class OnlineTrainer {
         long[] gradientSteps = {0};
         try (NDManager manager = Torch.newManager(); SideLane lane = new SideLane()) {
             OnlineAlgorithm algo = Algorithms.createOnline(config, manager, observationDim, actionDim, DataType.FLOAT32, master);
-            algo.useSideLane(lane);
+            if (sideLane) {
+                algo.useSideLane(lane);
+            }
             try (RunSession session = RunSession.start(out, config, resume, manager, c -> {
                 requireSameDataset(c, datasetRows, datasetChecksum);
                 algo.loadState(c);
