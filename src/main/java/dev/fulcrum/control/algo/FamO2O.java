@@ -33,10 +33,10 @@ import java.util.Map;
  *   L_V   = E[ |tau - 1(u < 0)| u^2 ],  u = min_i Q'_i(s,a) - V(s)                        (IQL eq. 5, unchanged)
  *   L_Q   = E[ (r + gamma (1 - d) V(s') - Q_i(s,a))^2 ],  i = 1, 2                         (IQL eq. 6, unchanged)
  *   L_b   = E[ alpha_b log pi_b(z|s) - min_i Q'_i(s, a~) ],  beta = map(z), z ~ pi_b(.|s),
- *           a~ = mu_u([s, e(beta)]) + sigma_u eps  with pi_u frozen (gradient reaches pi_b through beta only)   (eq. 4)
+ *           a~ = mu_u([s, e(beta)]) + sigma_u eps  with pi_u frozen (gradient reaches pi_b through beta only)   (balance model)
  *   L_alpha = alpha_b (H_b - H_target),  H_b = -E[log pi_b(z|s)] held constant,  H_target = -0.5
  *   L_u   = -E[ min(exp(beta A), 100) log pi_u(a | [s, e(beta)]) ],
- *           beta ~ U[lo, hi] per sample in the offline phase, beta ~ pi_b(.|s) (no gradient) online          (eq. 3)
+ *           beta ~ U[lo, hi] per sample in the offline phase, beta ~ pi_b(.|s) (no gradient) online   (universal actor)
  *   Q'   <- (1 - tau_polyak) Q' + tau_polyak Q
  * </pre>
  * Acting online: {@code beta = mode of pi_b(.|s)}, then a draw {@code clip(mu_u + sigma_u eps, -1, 1)} of the universal

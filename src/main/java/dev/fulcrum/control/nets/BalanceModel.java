@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * FamO2O's balance model {@code pi_b(beta | s)} (Wang et al., NeurIPS 2023, section 3.2): a tanh-squashed Gaussian on one
+ * FamO2O's balance model {@code pi_b(beta | s)} (Wang et al., NeurIPS 2023): a tanh-squashed Gaussian on one
  * dimension, {@code z = tanh(mu(s) + sigma eps)}, mapped affinely onto the coefficient range,
  * {@code beta = lo + (z + 1) (hi - lo) / 2}. As in the authors' code (jax_iql/family_learner.py,
  * {@code NormalTanhPolicy(action_dim=1, state_dependent_std=False, tanh_squash_distribution=True)}), the mean comes from an
