@@ -82,12 +82,13 @@ public final class FamO2OExperiment {
         List<String> common = new ArrayList<>(taskDefaults(env.spec().sparseReward()));
         common.addAll(s.overrides());
 
-        Map<String, double[]> finals = new LinkedHashMap<>(), offlineEnd = new LinkedHashMap<>();
+        Map<String, double[]> finals = new LinkedHashMap<>(), offlineEnd = new LinkedHashMap<>(), onlineMean = new LinkedHashMap<>();
         Map<String, TreeMap<Long, List<Double>>> curves = new LinkedHashMap<>();
         Coefficients coefficients = new Coefficients(data);
         for (String algo : ALGORITHMS) {
             finals.put(algo, new double[s.seeds()]);
             offlineEnd.put(algo, new double[s.seeds()]);
+            onlineMean.put(algo, new double[s.seeds()]);
         }
         for (int seed = 0; seed < s.seeds(); seed++) {
             for (String algo : ALGORITHMS) {
@@ -100,16 +101,21 @@ public final class FamO2OExperiment {
                 Path runDir = s.workDir().resolve("runs").resolve(algo + "-seed" + seed);
                 OnlineTrainer.Result r = new OnlineTrainer(cfg, runDir).progressBar(progress).sideLane(false).fit();
                 finals.get(algo)[seed] = r.finalEvaluation().meanScore();
+                List<Double> online = new ArrayList<>();
                 for (JsonNode row : MetricsLog.read(runDir.resolve("metrics.jsonl"))) {
                     if (row.path("phase").asText().equals("eval")) {
                         long step = row.path("step").asLong();
                         double score = row.path("normalised_score").asDouble();
+                        if (step > s.offlineSteps()) {
+                            online.add(score);
+                        }
                         curves.computeIfAbsent(algo, k -> new TreeMap<>()).computeIfAbsent(step, k -> new ArrayList<>()).add(score);
                         if (step == s.offlineSteps()) {
                             offlineEnd.get(algo)[seed] = score;
                         }
                     }
                 }
+                onlineMean.get(algo)[seed] = online.stream().mapToDouble(x -> x).average().orElse(Double.NaN);
                 if (algo.equals("famo2o")) {
                     coefficients.add(cfg, RunDirectory.open(runDir));
                 }
@@ -117,7 +123,7 @@ public final class FamO2OExperiment {
                         finals.get(algo)[seed]);
             }
         }
-        String verdict = writeReport(s, env, data, common, finals, offlineEnd, curves, coefficients);
+        String verdict = writeReport(s, env, data, common, finals, offlineEnd, onlineMean, curves, coefficients);
         return new Outcome(finals, verdict);
     }
 
@@ -209,7 +215,8 @@ public final class FamO2OExperiment {
     }
 
     private static String writeReport(Settings s, Env env, Data data, List<String> common, Map<String, double[]> finals,
-                                      Map<String, double[]> offlineEnd, Map<String, TreeMap<Long, List<Double>>> curves,
+                                      Map<String, double[]> offlineEnd, Map<String, double[]> onlineMean,
+                                      Map<String, TreeMap<Long, List<Double>>> curves,
                                       Coefficients coefficients) {
         StringBuilder md = new StringBuilder();
         md.append("# FamO2O vs IQL: offline-to-online fine-tuning on ").append(s.env()).append("\n\n");
@@ -243,6 +250,8 @@ public final class FamO2OExperiment {
         finals.forEach((k, v) -> md.append(ExperimentReport.row(k, v)));
         md.append("\n| algorithm | offline-end mean | 95% CI (t) | per seed |\n|---|---|---|---|\n");
         offlineEnd.forEach((k, v) -> md.append(ExperimentReport.row(k, v)));
+        md.append("\n| algorithm | mean over the online phase's evaluations | 95% CI (t) | per seed |\n|---|---|---|---|\n");
+        onlineMean.forEach((k, v) -> md.append(ExperimentReport.row(k, v)));
         md.append("\nWelch's t-test across seeds (positive: FamO2O higher):\n\n| comparison | difference | t | df | two-sided p |\n")
                 .append("|---|---|---|---|---|\n");
         ExperimentReport.Comparison fin = ExperimentReport.Comparison.of(finals.get("famo2o"), finals.get("iql"));
@@ -250,7 +259,9 @@ public final class FamO2OExperiment {
         double[] gainF = gain(finals.get("famo2o"), offlineEnd.get("famo2o")), gainI = gain(finals.get("iql"), offlineEnd.get("iql"));
         ExperimentReport.Comparison gain = ExperimentReport.Comparison.of(gainF, gainI);
         md.append(fin.row("famo2o vs iql, final")).append(off.row("famo2o vs iql, end of offline phase"))
-                .append(gain.row("famo2o vs iql, online gain (final - offline)"));
+                .append(gain.row("famo2o vs iql, online gain (final - offline)"))
+                .append(ExperimentReport.Comparison.of(onlineMean.get("famo2o"), onlineMean.get("iql"))
+                        .row("famo2o vs iql, mean over the online phase (speed of fine-tuning)"));
         boolean held = fin.difference() > 0 && fin.p() < 0.05;
         String verdict = String.format(Locale.ROOT, "%s: FamO2O %s IQL after fine-tuning (%+.1f points, p = %.2g; online gain %+.1f vs %+.1f)",
                 held ? "HELD" : "NOT HELD", held ? "beats" : fin.difference() > 0 ? "is not significantly better than"
