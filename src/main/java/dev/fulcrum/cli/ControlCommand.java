@@ -94,7 +94,7 @@ public final class ControlCommand extends GroupCommand {
     static final class Train implements Callable<Integer> {
         @Option(names = "--config", description = "YAML or JSON file of settings (any field of the resolved config.json).")
         Path config;
-        @Option(names = "--algo", description = "iql, td3bc, bc, awac or a2pr.")
+        @Option(names = "--algo", description = "iql, td3bc, bc, awac, a2pr or famo2o.")
         String algo;
         @Option(names = "--dataset", description = "Dataset: D4RL-layout HDF5 file or Minari dataset (directory or main_data.hdf5).")
         String dataset;

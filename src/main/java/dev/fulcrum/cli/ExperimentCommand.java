@@ -1,6 +1,7 @@
 package dev.fulcrum.cli;
 
 import dev.fulcrum.experiment.A2prExperiment;
+import dev.fulcrum.experiment.FamO2OExperiment;
 import dev.fulcrum.experiment.OfflineBaselinesExperiment;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,7 +12,8 @@ import picocli.CommandLine.Option;
 
 /** {@code fulcrum experiment ...}: each runs one paper's (or issue's) claim over seeds and writes docs/results/. */
 @Command(name = "experiment", mixinStandardHelpOptions = true, description = "Claim experiments with seeds, statistics and a verdict.",
-        subcommands = {ExperimentCommand.OfflineBaselines.class, ExperimentCommand.A2pr.class, ExperimentParlCommand.class})
+        subcommands = {ExperimentCommand.OfflineBaselines.class, ExperimentCommand.A2pr.class, ExperimentCommand.FamO2OClaim.class,
+                ExperimentParlCommand.class})
 public final class ExperimentCommand extends GroupCommand {
 
     @Command(name = "offline-baselines", mixinStandardHelpOptions = true,
@@ -75,6 +77,37 @@ public final class ExperimentCommand extends GroupCommand {
         public Integer call() {
             var outcome = A2prExperiment.run(new A2prExperiment.Settings(envs, datasets, transitions, seeds, steps, evalEvery,
                     evalEpisodes, algos, overrides, work, report), !noProgress && Terminal.interactive());
+            System.out.println(outcome.verdict());
+            System.out.println("report: " + report);
+            return 0;
+        }
+    }
+
+    @Command(name = "famo2o", mixinStandardHelpOptions = true,
+            description = "IQL vs IQL+FamO2O: the same offline phase and online budget; balance coefficients vs data quality.")
+    static final class FamO2OClaim implements Callable<Integer> {
+        @Option(names = "--env", defaultValue = "point-goal") String env;
+        @Option(names = "--dataset", description = "An existing dataset (e.g. a MuJoCo tier); default: generate --parts.") Path dataset;
+        @Option(names = "--parts", split = ",", defaultValue = "random,expert",
+                description = "Behaviour qualities of the generated mixed dataset's parts.") List<String> parts;
+        @Option(names = "--transitions-per-part", defaultValue = "10000") int transitionsPerPart;
+        @Option(names = "--seeds", defaultValue = "5") int seeds;
+        @Option(names = "--offline-steps", defaultValue = "20000") long offlineSteps;
+        @Option(names = "--online-steps", defaultValue = "20000") long onlineSteps;
+        @Option(names = "--eval-every", defaultValue = "2000") int evalEvery;
+        @Option(names = "--eval-episodes", defaultValue = "20") int evalEpisodes;
+        @Option(names = {"--set", "-s"}, description = "Overrides key=value for both algorithms' runs.") List<String> overrides = new ArrayList<>();
+        @Option(names = "--work", defaultValue = "runs/famo2o", description = "Where datasets and runs go.") Path work;
+        @Option(names = "--report", defaultValue = "docs/results/famo2o.md") Path report;
+        @Option(names = "--no-progress") boolean noProgress;
+
+        @Override
+        public Integer call() {
+            if (seeds < 2) {
+                throw new IllegalArgumentException("--seeds must be at least 2 for confidence intervals, got " + seeds);
+            }
+            var outcome = FamO2OExperiment.run(new FamO2OExperiment.Settings(env, dataset, parts, transitionsPerPart, seeds,
+                    offlineSteps, onlineSteps, evalEvery, evalEpisodes, overrides, work, report), !noProgress && Terminal.interactive());
             System.out.println(outcome.verdict());
             System.out.println("report: " + report);
             return 0;

@@ -82,7 +82,7 @@ final class OnlineCommands {
     @Command(name = "online", mixinStandardHelpOptions = true,
             description = "Learn by interacting with an environment from scratch (SAC); writes a run directory.")
     static final class Online extends RunCommand {
-        @Option(names = "--algo", description = "sac (default), or iql/awac acting with their stochastic actors.")
+        @Option(names = "--algo", description = "sac (default), or iql/awac/famo2o acting with their stochastic actors.")
         String algo;
         @Option(names = "--steps", description = "Environment steps (default 100000; the first randomSteps=5000 act at random).")
         Long steps;
@@ -106,7 +106,7 @@ final class OnlineCommands {
                     "The replay buffer starts as the dataset and online transitions are appended; normalisation is fixed "
                             + "from the dataset; metrics.jsonl marks each record's stage (offline or online)."})
     static final class Finetune extends RunCommand {
-        @Option(names = "--algo", description = "iql (default) or awac.")
+        @Option(names = "--algo", description = "iql (default), awac or famo2o.")
         String algo;
         @Option(names = "--dataset", description = "Dataset (D4RL HDF5 or Minari) that pre-fills the replay buffer.")
         String dataset;

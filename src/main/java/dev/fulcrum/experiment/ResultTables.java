@@ -18,13 +18,19 @@ final class ResultTables {
     static final String SCORE_HEADER = "| policy | mean | 95% CI (t) | per seed |\n|---|---|---|---|\n";
     static final String WELCH_HEADER = "| comparison | difference | t | df | two-sided p |\n|---|---|---|---|---|\n";
 
-    /** {@code | name | mean | ± ci | s1, s2, ... |}. */
+    /** {@code | name | mean | ± ci | s1, s2, ... |} with one decimal. */
     static String scoreRow(String name, double[] v) {
+        return scoreRow(name, v, 1);
+    }
+
+    /** {@code | name | mean | ± ci | s1, s2, ... |} with {@code decimals} decimals. */
+    static String scoreRow(String name, double[] v, int decimals) {
+        String f = "%." + decimals + "f";
         StringBuilder per = new StringBuilder();
         for (double x : v) {
-            per.append(per.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.1f", x));
+            per.append(per.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, f, x));
         }
-        return String.format(Locale.ROOT, "| %s | %.1f | ± %.1f | %s |%n", name, Stats.mean(v), Stats.ci95HalfWidth(v), per);
+        return String.format(Locale.ROOT, "| %s | " + f + " | ± " + f + " | %s |%n", name, Stats.mean(v), Stats.ci95HalfWidth(v), per);
     }
 
     /** Welch's t-test of {@code a} against {@code b}; {@code difference} is mean(a) - mean(b). */
@@ -45,7 +51,12 @@ final class ResultTables {
         }
 
         String row() {
-            return String.format(Locale.ROOT, "| %s vs %s | %+.1f | %.2f | %.1f | %.3g |%n", first, second, difference, t, df, p);
+            return row(first + " vs " + second);
+        }
+
+        /** The row under a label of the caller's ("famo2o vs iql, final"). */
+        String row(String label) {
+            return String.format(Locale.ROOT, "| %s | %+.1f | %.2f | %.1f | %.3g |%n", label, difference, t, df, p);
         }
     }
 
@@ -54,7 +65,13 @@ final class ResultTables {
      * (e.g. the behaviour policy's score). Returns the chart; {@link #saveCurves} writes one.
      */
     static XYChart curves(String title, Map<String, TreeMap<Long, List<Double>>> curves, String referenceName, Double reference) {
-        XYChart chart = new XYChartBuilder().width(720).height(420).title(title).xAxisTitle("gradient step")
+        return curves(title, "gradient step", curves, referenceName, reference);
+    }
+
+    /** As {@link #curves(String, Map, String, Double)} with the x axis named {@code xTitle}. */
+    static XYChart curves(String title, String xTitle, Map<String, TreeMap<Long, List<Double>>> curves, String referenceName,
+                          Double reference) {
+        XYChart chart = new XYChartBuilder().width(720).height(420).title(title).xAxisTitle(xTitle)
                 .yAxisTitle("normalised score").build();
         long maxStep = 1;
         for (var c : curves.entrySet()) {
@@ -75,5 +92,10 @@ final class ResultTables {
     static void saveCurves(String title, Map<String, TreeMap<Long, List<Double>>> curves, String referenceName, Double reference,
                            Path png) {
         Charts.save(curves(title, curves, referenceName, reference), png);
+    }
+
+    static void saveCurves(String title, String xTitle, Map<String, TreeMap<Long, List<Double>>> curves, String referenceName,
+                           Double reference, Path png) {
+        Charts.save(curves(title, xTitle, curves, referenceName, reference), png);
     }
 }

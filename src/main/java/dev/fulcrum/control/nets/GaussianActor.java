@@ -56,6 +56,11 @@ public final class GaussianActor implements Module {
         return mean(observations).add(eps.mul(std)).clip(-1, 1);
     }
 
+    /** The standard deviation {@code exp(clamp(log_std, -5, 2))}, shape [A]; differentiable in the log std. */
+    public NDArray std() {
+        return logStd.clip(LOG_STD_MIN, LOG_STD_MAX).exp();
+    }
+
     /** The same log-density for a given mean and (unclamped) log std; exposed for reference checks. */
     public static NDArray logProb(NDArray mean, NDArray logStd, NDArray actions) {
         NDArray clamped = logStd.clip(LOG_STD_MIN, LOG_STD_MAX);

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import dev.fulcrum.control.algo.Awac;
 import dev.fulcrum.control.algo.A2pr;
 import dev.fulcrum.control.algo.Bc;
+import dev.fulcrum.control.algo.FamO2O;
 import dev.fulcrum.control.algo.Iql;
 import dev.fulcrum.control.algo.OfflineAlgorithm;
 import dev.fulcrum.control.algo.OnlineAlgorithm;
@@ -25,6 +26,7 @@ public final class Algorithms {
             case "bc" -> new Bc(manager, observationDim, actionDim, c.bc(), dtype, rng);
             case "awac" -> new Awac(manager, observationDim, actionDim, c.awac(), dtype, rng);
             case "a2pr" -> new A2pr(manager, observationDim, actionDim, c.a2pr(), dtype, rng);
+            case "famo2o" -> new FamO2O(manager, observationDim, actionDim, c.iql(), c.famo2o(), c.steps(), c.steps(), dtype, rng);
             default -> throw new IllegalArgumentException("unknown algorithm " + c.algo());
         };
     }
@@ -39,6 +41,8 @@ public final class Algorithms {
             case "sac" -> new Sac(manager, observationDim, actionDim, c.sac(), dtype, rng);
             case "iql" -> new Iql(manager, observationDim, actionDim, c.iql(), c.gradientSteps(), dtype, rng);
             case "awac" -> new Awac(manager, observationDim, actionDim, c.awac(), dtype, rng);
+            case "famo2o" -> new FamO2O(manager, observationDim, actionDim, c.iql(), c.famo2o(), c.gradientSteps(),
+                    c.offlineSteps(), dtype, rng);
             default -> throw new IllegalArgumentException("unknown online algorithm " + c.algo());
         };
     }

@@ -220,7 +220,7 @@ public final class DatasetTiers {
     }
 
     /** The rows of {@code a} then those of {@code b}. */
-    static OfflineDataset concat(OfflineDataset a, OfflineDataset b, Map<String, String> metadata) {
+    public static OfflineDataset concat(OfflineDataset a, OfflineDataset b, Map<String, String> metadata) {
         return new OfflineDataset(a.observationDim(), a.actionDim(), join(a.observations(), b.observations()),
                 join(a.actions(), b.actions()), join(a.rewards(), b.rewards()), join(a.nextObservations(), b.nextObservations()),
                 join(a.terminals(), b.terminals()), join(a.timeouts(), b.timeouts()), metadata);

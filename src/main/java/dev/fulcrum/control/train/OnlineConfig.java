@@ -1,6 +1,7 @@
 package dev.fulcrum.control.train;
 
 import dev.fulcrum.control.algo.Awac;
+import dev.fulcrum.control.algo.FamO2O;
 import dev.fulcrum.control.algo.Iql;
 import dev.fulcrum.control.algo.Sac;
 import dev.fulcrum.core.config.ConfigException;
@@ -16,7 +17,7 @@ import java.util.Set;
  * {@code updatesPerStep} gradient steps (none during the first {@code randomSteps} online steps, which act uniformly at
  * random to seed the buffer, nor while the buffer holds fewer than {@code batchSize} rows).
  *
- * @param algo                  sac, iql or awac
+ * @param algo                  sac, iql, awac or famo2o (IQL with FamO2O's balance model; its IQL part reads {@code iql})
  * @param env                   environment id
  * @param dataset               D4RL-layout HDF5 file that pre-fills the replay buffer and fixes the normalisation
  *                              statistics; empty for a purely online run
@@ -40,13 +41,15 @@ import java.util.Set;
 public record OnlineConfig(String algo, String env, String dataset, long seed, long offlineSteps, long onlineSteps,
                            int randomSteps, int updatesPerStep, int batchSize, int replayCapacity, int logEvery, int evalEvery,
                            int evalEpisodes, int checkpointEvery, int keepCheckpoints, boolean normaliseObservations,
-                           String rewardShaping, Sac.Config sac, Iql.Config iql, Awac.Config awac) {
-    public static final Set<String> ALGORITHMS = Set.of("sac", "iql", "awac");
+                           String rewardShaping, Sac.Config sac, Iql.Config iql, Awac.Config awac,
+                           FamO2O.Config famo2o) {
+    public static final Set<String> ALGORITHMS = Set.of("sac", "iql", "awac", "famo2o");
 
     /** Online learning from scratch: SAC, 100k environment steps, the first 5,000 uniformly random. */
     public static OnlineConfig defaults() {
         return new OnlineConfig("sac", "pendulum", "", 0, 0, 100_000, 5000, 1, 256, 0, 1000, 5000, 10, 10_000, 2, true, "auto",
-                Sac.Config.defaults(), Iql.Config.defaults(), Awac.Config.defaults());
+                Sac.Config.defaults(), Iql.Config.defaults(), Awac.Config.defaults(),
+                FamO2O.Config.defaults());
     }
 
     /** Offline-to-online fine-tuning: IQL, 100k offline then 100k online steps, no random warm-up (the policy is trained). */
@@ -54,7 +57,7 @@ public record OnlineConfig(String algo, String env, String dataset, long seed, l
         OnlineConfig d = defaults();
         return new OnlineConfig("iql", d.env, d.dataset, d.seed, 100_000, 100_000, 0, d.updatesPerStep, d.batchSize,
                 d.replayCapacity, d.logEvery, d.evalEvery, d.evalEpisodes, d.checkpointEvery, d.keepCheckpoints,
-                d.normaliseObservations, d.rewardShaping, d.sac, d.iql, d.awac);
+                d.normaliseObservations, d.rewardShaping, d.sac, d.iql, d.awac, d.famo2o);
     }
 
     public OnlineConfig {

@@ -13,6 +13,7 @@ import dev.fulcrum.control.data.Preprocessor;
 import dev.fulcrum.control.data.ReplayBuffer;
 import dev.fulcrum.control.env.Env;
 import dev.fulcrum.control.env.EnvRegistry;
+import dev.fulcrum.control.env.EnvSpec;
 import dev.fulcrum.control.eval.Evaluation;
 import dev.fulcrum.control.policy.Policy;
 import dev.fulcrum.control.policy.UniformRandomPolicy;
@@ -65,6 +66,7 @@ public final class OnlineTrainer {
     private boolean resume;
     private boolean progress;
     private boolean keepEvaluatedPolicies;
+    private boolean sideLane = true;
     private long stopAfter = Long.MAX_VALUE;
 
     public OnlineTrainer(OnlineConfig config, Path out) {
@@ -80,6 +82,15 @@ public final class OnlineTrainer {
 
     public OnlineTrainer progressBar(boolean on) {
         this.progress = on;
+        return this;
+    }
+
+    /**
+     * Whether algorithms may run part of their step on a second thread ({@link OnlineAlgorithm#useSideLane}; numbers are
+     * the same either way). Off keeps a run on one core, for running several runs side by side on a busy machine.
+     */
+    public OnlineTrainer sideLane(boolean on) {
+        this.sideLane = on;
         return this;
     }
 
@@ -134,6 +145,23 @@ public final class OnlineTrainer {
         }
     }
 
+    /** A trained algorithm restored from a checkpoint, with the preprocessor its run used. */
+    public record Trained(OnlineAlgorithm algorithm, Preprocessor preprocessor) {
+    }
+
+    /** Restores the newest checkpoint of the online run {@code run} into {@code manager}. */
+    public static Trained loadLatest(RunDirectory run, NDManager manager) {
+        OnlineConfig cfg = ConfigLoader.load(OnlineConfig.class, OnlineConfig.defaults(), run.configFile(), List.of());
+        Path file = run.latestCheckpoint().orElseThrow(() -> new IllegalArgumentException("run " + run.root()
+                + " has no checkpoint yet"));
+        EnvSpec spec = EnvRegistry.make(cfg.env()).spec();
+        OnlineAlgorithm algo = Algorithms.createOnline(cfg, manager, spec.observationDim(), spec.actionDim(), DataType.FLOAT32,
+                new Rng(cfg.seed()));
+        Checkpoint c = Checkpoint.load(file, manager);
+        algo.loadState(c);
+        return new Trained(algo, RunSession.preprocessorOf(c));
+    }
+
     public Result fit() {
         if (config.offlineSteps() > 0 && !config.hasDataset()) {
             throw new ConfigException("offlineSteps", "is " + config.offlineSteps() + " but there is no dataset to learn from "
@@ -160,7 +188,7 @@ public final class OnlineTrainer {
         long[] gradientSteps = {0};
         try (NDManager manager = Torch.newManager(); SideLane lane = new SideLane()) {
             OnlineAlgorithm algo = Algorithms.createOnline(config, manager, observationDim, actionDim, DataType.FLOAT32, master);
-            if (SideLane.enabled()) {
+            if (sideLane && SideLane.enabled()) {
                 algo.useSideLane(lane);
             }
             try (RunSession session = RunSession.start(out, config, resume, manager, c -> {

@@ -3,6 +3,7 @@ package dev.fulcrum.control.train;
 import dev.fulcrum.control.algo.A2pr;
 import dev.fulcrum.control.algo.Awac;
 import dev.fulcrum.control.algo.Bc;
+import dev.fulcrum.control.algo.FamO2O;
 import dev.fulcrum.control.algo.Iql;
 import dev.fulcrum.control.algo.Td3Bc;
 import dev.fulcrum.core.config.ConfigException;
@@ -12,7 +13,7 @@ import java.util.Set;
  * Everything that defines an offline training run. Loaded by {@code ConfigLoader} from defaults, an optional YAML/JSON
  * file and {@code key=value} overrides; written resolved to the run's {@code config.json}.
  *
- * @param algo                  iql, td3bc, bc, awac or a2pr
+ * @param algo                  iql, td3bc, bc, awac, a2pr or famo2o (IQL with FamO2O's balance model; its IQL part reads {@code iql})
  * @param env                   environment id (for dimensions, reward shaping and evaluation)
  * @param dataset               a D4RL-layout HDF5 file or a Minari dataset (directory or main_data.hdf5)
  * @param seed                  the run's seed: initialisation, minibatches, noise and evaluation all derive from it
@@ -29,13 +30,13 @@ import java.util.Set;
 public record TrainConfig(String algo, String env, String dataset, long seed, long steps, int batchSize, int logEvery,
                           int evalEvery, int evalEpisodes, int checkpointEvery, int keepCheckpoints,
                           boolean normaliseObservations, String rewardShaping, Iql.Config iql, Td3Bc.Config td3bc,
-                          Bc.Config bc, Awac.Config awac, A2pr.Config a2pr) {
-    public static final Set<String> ALGORITHMS = Set.of("iql", "td3bc", "bc", "awac", "a2pr");
+                          Bc.Config bc, Awac.Config awac, A2pr.Config a2pr, FamO2O.Config famo2o) {
+    public static final Set<String> ALGORITHMS = Set.of("iql", "td3bc", "bc", "awac", "a2pr", "famo2o");
 
     public static TrainConfig defaults() {
         return new TrainConfig("iql", "pendulum", "", 0, 100_000, 256, 1000, 5000, 10, 10_000, 2, true, "auto",
                 Iql.Config.defaults(), Td3Bc.Config.defaults(), Bc.Config.defaults(), Awac.Config.defaults(),
-                A2pr.Config.defaults());
+                A2pr.Config.defaults(), FamO2O.Config.defaults());
     }
 
     public TrainConfig {
@@ -62,6 +63,6 @@ public record TrainConfig(String algo, String env, String dataset, long seed, lo
 
     public TrainConfig withDataset(String path) {
         return new TrainConfig(algo, env, path, seed, steps, batchSize, logEvery, evalEvery, evalEpisodes, checkpointEvery,
-                keepCheckpoints, normaliseObservations, rewardShaping, iql, td3bc, bc, awac, a2pr);
+                keepCheckpoints, normaliseObservations, rewardShaping, iql, td3bc, bc, awac, a2pr, famo2o);
     }
 }

@@ -67,4 +67,11 @@ class OnlineMemoryDisciplineTest {
         assertFlat(m -> new Iql(m, 5, 2, new Iql.Config(3, 0.7, 0.99, 0.005, 3e-4, 3e-4, 3e-4, 16, 2, true, 100), 320,
                 DataType.FLOAT32, new Rng(5)));
     }
+
+    @Test
+    void famo2oOnlinePhase() {
+        // offlineSteps 0: every update draws the actor's coefficients from the balance model, after the balance step
+        assertFlat(m -> new FamO2O(m, 5, 2, new Iql.Config(3, 0.7, 0.99, 0.005, 3e-4, 3e-4, 3e-4, 16, 2, true, 100),
+                FamO2O.Config.defaults(), 320, 0, DataType.FLOAT32, new Rng(6)));
+    }
 }

@@ -38,13 +38,14 @@ class OnlineResumeTest {
             "iql,  100, 400, 130, 0,    300",   // resumes from 260: online step 160, mid-episode
             "awac, 100, 400, 130, 1100, 450",   // resumes from 390 with dataset rows already evicted
             "iql,  100, 200, 40,  0,    90",    // resumes from 80, in the offline phase
+            "famo2o, 60, 200, 80, 0,    230",   // resumes from 160: online (balance-model coefficients), mid-episode
     })
     void interruptedAndResumedEqualsUninterrupted(String algo, long offline, long online, int checkpointEvery, int capacity,
                                                   long stopAfter) throws Exception {
         List<String> settings = new ArrayList<>(List.of("algo=" + algo, "env=pendulum", "offlineSteps=" + offline,
                 "onlineSteps=" + online, "randomSteps=" + (offline > 0 ? 0 : 100), "batchSize=32", "logEvery=10",
                 "evalEvery=250", "evalEpisodes=1", "checkpointEvery=" + checkpointEvery, "keepCheckpoints=10",
-                "replayCapacity=" + capacity, algo + ".hiddenSize=16", "seed=3"));
+                "replayCapacity=" + capacity, (algo.equals("famo2o") ? "iql" : algo) + ".hiddenSize=16", "seed=3"));
         if (offline > 0) {
             Path data = dir.resolve("d.hdf5");
             D4rlHdf5.write(Collector.collect(EnvRegistry.make("pendulum"), BehaviourPolicies.forEnv("pendulum", "medium"), 1000,
