@@ -41,6 +41,39 @@ public final class Safetensors {
             return manager.create(buf, new Shape(shape), dataType(dtype));
         }
 
+        /**
+         * The tensor as a floating-point NDArray of type {@code target} (FLOAT32 or FLOAT64), converting F16, BF16, F32
+         * or F64 storage in Java (exact widening; F64 to FLOAT32 rounds to nearest).
+         */
+        public NDArray toNDArray(NDManager manager, DataType target) {
+            if (target != DataType.FLOAT32 && target != DataType.FLOAT64) {
+                throw new IllegalArgumentException("conversion target must be FLOAT32 or FLOAT64, not " + target);
+            }
+            if (dataType(dtype) == target) {
+                return toNDArray(manager);
+            }
+            ByteBuffer in = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+            int n = data.length / bytesPer(dtype);
+            double[] values = new double[n];
+            for (int i = 0; i < n; i++) {
+                values[i] = switch (dtype) {
+                    case "F16" -> Float.float16ToFloat(in.getShort(2 * i));
+                    case "BF16" -> Float.intBitsToFloat((in.getShort(2 * i) & 0xFFFF) << 16);
+                    case "F32" -> in.getFloat(4 * i);
+                    case "F64" -> in.getDouble(8 * i);
+                    default -> throw new IllegalArgumentException("tensor of dtype " + dtype + " is not floating point");
+                };
+            }
+            if (target == DataType.FLOAT64) {
+                return manager.create(values, new Shape(shape));
+            }
+            float[] f = new float[n];
+            for (int i = 0; i < n; i++) {
+                f[i] = (float) values[i];
+            }
+            return manager.create(f, new Shape(shape));
+        }
+
         public static Tensor of(NDArray a) {
             ByteBuffer src = a.toByteBuffer().order(ByteOrder.nativeOrder());
             byte[] bytes = new byte[src.remaining()];
@@ -143,6 +176,153 @@ public final class Safetensors {
             throw new IllegalArgumentException("file not found: " + file, e);
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Opens a file for reading tensors one at a time: only the header is read up front, each {@link #tensor} reads its
+     * own bytes, so a checkpoint never needs to fit in memory twice (and files over 2 GB work).
+     */
+    public static Reader open(Path file) {
+        return new Reader(file);
+    }
+
+    /** A safetensors file opened by {@link #open}: header parsed, data read on demand. */
+    public static final class Reader implements AutoCloseable {
+        private record Entry(String dtype, long[] shape, long begin, long end) {
+        }
+
+        private final Path file;
+        private final java.nio.channels.FileChannel channel;
+        private final Map<String, String> metadata = new LinkedHashMap<>();
+        private final Map<String, Entry> entries = new LinkedHashMap<>();
+        private final long dataStart;
+
+        private Reader(Path file) {
+            this.file = file;
+            try {
+                channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ);
+            } catch (NoSuchFileException e) {
+                throw new IllegalArgumentException("file not found: " + file, e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+            }
+            try {
+                long size = channel.size();
+                ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+                readFully(len, 0);
+                if (len.position() < 8) {
+                    throw new IllegalArgumentException(file + ": not a safetensors file (shorter than 8 bytes)");
+                }
+                long headerLen = len.getLong(0);
+                if (headerLen <= 0 || headerLen > MAX_HEADER || headerLen > size - 8) {
+                    throw new IllegalArgumentException(file + ": not a safetensors file (header length " + headerLen + ")");
+                }
+                ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
+                readFully(hb, 8);
+                dataStart = 8 + headerLen;
+                long bodyLength = size - dataStart;
+                JsonNode header = Json.COMPACT.readTree(new String(hb.array(), StandardCharsets.UTF_8).trim());
+                for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    if (e.getKey().equals("__metadata__")) {
+                        e.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                        continue;
+                    }
+                    JsonNode t = e.getValue();
+                    String dtype = t.path("dtype").asText();
+                    dataType(dtype);
+                    long[] shape = new long[t.path("shape").size()];
+                    long count = 1;
+                    for (int i = 0; i < shape.length; i++) {
+                        shape[i] = t.path("shape").get(i).asLong();
+                        count *= shape[i];
+                    }
+                    long begin = t.path("data_offsets").path(0).asLong(-1);
+                    long end = t.path("data_offsets").path(1).asLong(-1);
+                    if (begin < 0 || end < begin || end > bodyLength || end - begin != count * bytesPer(dtype)
+                            || end - begin > Integer.MAX_VALUE - 8) {
+                        throw new IllegalArgumentException(file + ": tensor '" + e.getKey() + "' has bad data_offsets [" + begin
+                                + ", " + end + "] for shape " + java.util.Arrays.toString(shape) + " " + dtype);
+                    }
+                    entries.put(e.getKey(), new Entry(dtype, shape, begin, end));
+                }
+            } catch (IOException e) {
+                closeQuietly();
+                throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                closeQuietly();
+                throw e;
+            }
+        }
+
+        private void readFully(ByteBuffer b, long position) throws IOException {
+            while (b.hasRemaining()) {
+                if (channel.read(b, position + b.position()) < 0) {
+                    break;
+                }
+            }
+        }
+
+        private void closeQuietly() {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // the original failure is what the caller needs
+            }
+        }
+
+        public Path file() {
+            return file;
+        }
+
+        public Map<String, String> metadata() {
+            return metadata;
+        }
+
+        /** Tensor names in file order. */
+        public java.util.Set<String> names() {
+            return java.util.Collections.unmodifiableSet(entries.keySet());
+        }
+
+        public long[] shape(String name) {
+            return entry(name).shape().clone();
+        }
+
+        public String dtype(String name) {
+            return entry(name).dtype();
+        }
+
+        private Entry entry(String name) {
+            Entry e = entries.get(name);
+            if (e == null) {
+                throw new IllegalArgumentException(file + ": no tensor named '" + name + "'");
+            }
+            return e;
+        }
+
+        /** Reads one tensor's bytes. */
+        public Tensor tensor(String name) {
+            Entry e = entry(name);
+            ByteBuffer b = ByteBuffer.allocate((int) (e.end() - e.begin()));
+            try {
+                readFully(b, dataStart + e.begin());
+            } catch (IOException ex) {
+                throw new UncheckedIOException(file + ": " + ex.getMessage(), ex);
+            }
+            if (b.hasRemaining()) {
+                throw new IllegalArgumentException(file + ": tensor '" + name + "' is truncated");
+            }
+            return new Tensor(e.dtype(), e.shape().clone(), b.array());
+        }
+
+        @Override
+        public void close() {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+            }
         }
     }
 

@@ -1,0 +1,78 @@
+package dev.fulcrum.core.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.Collection;
+
+/**
+ * Global-norm gradient clipping (Pascanu et al. 2013), as {@code torch.nn.utils.clip_grad_norm_}: with
+ * {@code n = sqrt(sum_p ||g_p||^2)} over every parameter's accumulated gradient, if {@code n > maxNorm} every gradient
+ * is scaled in place by {@code maxNorm / (n + 1e-6)}. Works on the gradients' memory directly (no engine calls).
+ * Call between the backward pass and the optimiser step.
+ */
+public final class GradientClipping {
+    private GradientClipping() {
+    }
+
+    /** The global gradient norm before clipping (parameters without a gradient count as zero). */
+    public static double globalNorm(Collection<NDArray> parameters) {
+        double sum = 0;
+        for (NDArray p : parameters) {
+            if (!p.hasGradient()) {
+                continue;
+            }
+            try (NDArray g = p.getGradient()) {
+                if (g.getDataType() == DataType.FLOAT32) {
+                    FloatBuffer b = HostMemory.floats(g);
+                    for (int i = 0, n = b.limit(); i < n; i++) {
+                        double x = b.get(i);
+                        sum += x * x;
+                    }
+                } else {
+                    DoubleBuffer b = HostMemory.doubles(g);
+                    for (int i = 0, n = b.limit(); i < n; i++) {
+                        double x = b.get(i);
+                        sum += x * x;
+                    }
+                }
+            }
+        }
+        return Math.sqrt(sum);
+    }
+
+    /** Clips the gradients to global norm {@code maxNorm}; returns the norm before clipping. */
+    public static double clip(Collection<NDArray> parameters, double maxNorm) {
+        if (!(maxNorm > 0)) {
+            throw new IllegalArgumentException("maxNorm must be positive, got " + maxNorm);
+        }
+        double norm = globalNorm(parameters);
+        if (norm > maxNorm) {
+            scale(parameters, maxNorm / (norm + 1e-6));
+        }
+        return norm;
+    }
+
+    private static void scale(Collection<NDArray> parameters, double factor) {
+        for (NDArray p : parameters) {
+            if (!p.hasGradient()) {
+                continue;
+            }
+            try (NDArray g = p.getGradient()) {
+                if (g.getDataType() == DataType.FLOAT32) {
+                    FloatBuffer b = HostMemory.floats(g);
+                    float f = (float) factor;
+                    for (int i = 0, n = b.limit(); i < n; i++) {
+                        b.put(i, b.get(i) * f);
+                    }
+                } else {
+                    DoubleBuffer b = HostMemory.doubles(g);
+                    for (int i = 0, n = b.limit(); i < n; i++) {
+                        b.put(i, b.get(i) * factor);
+                    }
+                }
+            }
+        }
+    }
+}

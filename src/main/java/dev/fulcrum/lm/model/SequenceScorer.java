@@ -1,0 +1,76 @@
+package dev.fulcrum.lm.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Batched log-probability of completions given prompts, {@code log pi(y | x) = sum_t log pi(y_t | x, y_<t)}: the
+ * quantity every preference method (DPO and its variants, reward-weighted likelihoods, KL penalties) is built from.
+ *
+ * <p>All pairs go through one forward pass: each row is {@code prompt ++ completion} without its last token,
+ * right-padded; the head (the vocabulary projection, the largest matmul for real vocabularies) runs only from the
+ * shortest prompt's last position on, since no earlier position predicts a completion token. Rows are independent, so
+ * a row's score does not depend on what else is in the batch.
+ */
+public final class SequenceScorer {
+    private SequenceScorer() {
+    }
+
+    /**
+     * Scores {@code completions.get(i)} given {@code prompts.get(i)}. Prompts need at least one token (the first
+     * completion token is predicted from the prompt's last), completions at least one. Call inside an {@code NDScope};
+     * inside a {@code Torch.Tape} for gradients.
+     */
+    public static CompletionScores score(DecoderLm model, NDManager manager, List<int[]> prompts, List<int[]> completions) {
+        if (prompts.size() != completions.size() || prompts.isEmpty()) {
+            throw new IllegalArgumentException("need as many completions as prompts (and at least one), got "
+                    + prompts.size() + " prompts and " + completions.size() + " completions");
+        }
+        int n = prompts.size();
+        List<int[]> inputs = new ArrayList<>(n);
+        int start = Integer.MAX_VALUE, longest = 0;
+        for (int i = 0; i < n; i++) {
+            int[] p = prompts.get(i), c = completions.get(i);
+            if (p.length == 0) {
+                throw new IllegalArgumentException("prompt " + i + " is empty; a completion is scored given at least one token");
+            }
+            if (c.length == 0) {
+                throw new IllegalArgumentException("completion " + i + " is empty");
+            }
+            int[] seq = Arrays.copyOf(p, p.length + c.length - 1);
+            System.arraycopy(c, 0, seq, p.length, c.length - 1);
+            inputs.add(seq);
+            start = Math.min(start, p.length - 1);
+            longest = Math.max(longest, seq.length);
+        }
+        model.checkLength(longest);
+        int width = longest - start;
+        long[] targets = new long[n * width];
+        float[] mask = new float[n * width];
+        int[] counts = new int[n];
+        for (int i = 0; i < n; i++) {
+            int[] p = prompts.get(i), c = completions.get(i);
+            counts[i] = c.length;
+            for (int t = 0; t < c.length; t++) {
+                int column = p.length - 1 + t - start;
+                targets[i * width + column] = c[t];
+                mask[i * width + column] = 1f;
+            }
+        }
+        TokenBatch batch = TokenBatch.of(inputs, 0, TokenBatch.Padding.RIGHT);
+        NDArray hidden = model.hiddenStates(batch.idTensor(manager), batch.positionTensor(manager),
+                batch.causalBias(manager, model.dtype()), null);
+        if (start > 0) {
+            hidden = hidden.get(new NDIndex(":, {}:, :", start));
+        }
+        NDArray logProbs = TokenLogProbs.of(model.head(hidden), manager.create(targets, new Shape(n, width)));
+        NDArray m = manager.create(mask, new Shape(n, width)).toType(model.dtype(), false);
+        NDArray masked = logProbs.mul(m);
+        return new CompletionScores(masked, m, masked.sum(new int[] {1}), counts);
+    }
+}

@@ -1,0 +1,19 @@
+package dev.fulcrum.lm.model;
+
+import ai.djl.ndarray.NDArray;
+
+/** Log-probabilities of given tokens under vocabulary logits: {@code log softmax(logits)[target]}. */
+public final class TokenLogProbs {
+    private TokenLogProbs() {
+    }
+
+    /**
+     * @param logits  {@code [..., vocab]}
+     * @param targets int64 {@code [...]}, the same leading shape
+     * @return {@code log p(target)}, shape of {@code targets}; differentiable with respect to {@code logits}
+     */
+    public static NDArray of(NDArray logits, NDArray targets) {
+        int axis = logits.getShape().dimension() - 1;
+        return logits.logSoftmax(axis).gather(targets.expandDims(axis), axis).squeeze(axis);
+    }
+}
