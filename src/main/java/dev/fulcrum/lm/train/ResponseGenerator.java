@@ -21,8 +21,11 @@ import java.util.List;
  * model continues from the longer transcript; at most {@code maxToolCalls} calls are run per response, later ones are
  * left as text. Executor results count toward the token budget.
  *
- * <p>Prompts are decoded in batches of similar length. Randomness (when sampling) comes from the given {@link Rng}
- * only, rows in input order within each batch, so a seed fixes the responses.
+ * <p>Prompts are decoded in batches of similar length; a batch decodes as far as its longest row leaves room for in
+ * {@code maxPositions}, and a row cut short of its own budget that way continues in the next round from its own tokens,
+ * so greedy responses do not depend on the batch (text is re-encoded only where a tool call is cut and its result
+ * appended). Randomness (when sampling) comes from the given {@link Rng} only, rows in input order
+ * within each batch, so a seed fixes the responses.
  */
 public final class ResponseGenerator {
     private static final String CALL_END = "</call>";
@@ -63,9 +66,13 @@ public final class ResponseGenerator {
 
     /** One response per prompt, in order. */
     public List<String> respond(NDManager manager, List<String> prompts, Settings settings, Rng rng) {
+        return respondIds(manager, prompts, settings, rng).stream().map(tokenizer::decode).toList();
+    }
+
+    /** The responses as token ids (the model's own tokens, and the encoded tool results), without the end token. */
+    public List<int[]> respondIds(NDManager manager, List<String> prompts, Settings settings, Rng rng) {
         int n = prompts.size();
-        String[] transcripts = new String[n];
-        Arrays.fill(transcripts, "");
+        int[][] written = new int[n][0]; // the response so far as the model's own tokens (plus encoded tool results)
         int[] calls = new int[n];
         boolean[] done = new boolean[n];
         int[][] promptIds = new int[n][];
@@ -75,29 +82,31 @@ public final class ResponseGenerator {
         int eos = tokenizer.special().eos();
         while (true) {
             List<Integer> active = new ArrayList<>();
+            int[][] inputs = new int[n][];
+            int[] budget = new int[n];
             for (int i = 0; i < n; i++) {
-                if (!done[i]) {
+                if (done[i]) {
+                    continue;
+                }
+                inputs[i] = concat(promptIds[i], written[i]);
+                budget[i] = Math.min(settings.maxNewTokens() - written[i].length, model.config().maxPositions() - inputs[i].length);
+                if (budget[i] <= 0) {
+                    done[i] = true;
+                } else {
                     active.add(i);
                 }
             }
             if (active.isEmpty()) {
                 break;
             }
-            int[][] inputs = new int[n][];
-            int[] budget = new int[n];
-            for (int i : active) {
-                int[] written = tokenizer.encode(transcripts[i]);
-                inputs[i] = concat(promptIds[i], written);
-                budget[i] = Math.min(settings.maxNewTokens() - written.length, model.config().maxPositions() - inputs[i].length);
-                if (budget[i] <= 0) {
-                    done[i] = true;
-                }
-            }
-            active.removeIf(i -> done[i]);
             active.sort(Comparator.comparingInt(i -> inputs[i].length));
             for (int from = 0; from < active.size(); from += settings.batchSize()) {
                 List<Integer> rows = active.subList(from, Math.min(active.size(), from + settings.batchSize()));
-                int limit = rows.stream().mapToInt(i -> budget[i]).max().orElseThrow();
+                int longest = rows.stream().mapToInt(i -> inputs[i].length).max().orElseThrow();
+                // rows share one decoding length; a row cut short of its own budget by the batch's longest prompt continues
+                // in the next round (at least one token per round: every active row has room for one)
+                int limit = Math.min(rows.stream().mapToInt(i -> budget[i]).max().orElseThrow(),
+                        model.config().maxPositions() - longest);
                 GenerationConfig cfg = new GenerationConfig(limit, settings.temperature(), settings.topK(), settings.topP(),
                         eos >= 0 ? new int[] {eos} : new int[0]);
                 List<Completion> out = new Generator(model).generate(manager, rows.stream().map(i -> inputs[i]).toList(), cfg, rng);
@@ -105,24 +114,24 @@ public final class ResponseGenerator {
                     int i = rows.get(r);
                     int[] tokens = out.get(r).tokens();
                     int keep = Math.min(tokens.length, budget[i]);
-                    if (keep > 0 && tokens[keep - 1] == eos) {
-                        keep--;
-                    }
-                    String text = tokenizer.decode(Arrays.copyOf(tokens, keep));
-                    int cut = calls[i] < settings.maxToolCalls() ? pendingCallEnd(transcripts[i], text) : -1;
+                    boolean ended = keep > 0 && tokens[keep - 1] == eos;
+                    int[] fresh = Arrays.copyOf(tokens, ended ? keep - 1 : keep);
+                    String before = tokenizer.decode(written[i]);
+                    String text = tokenizer.decode(fresh);
+                    int cut = calls[i] < settings.maxToolCalls() ? pendingCallEnd(before, text) : -1;
                     if (cut >= 0) {
-                        String withCall = transcripts[i] + text.substring(0, cut);
-                        ToolExecutor.Call call = ToolExecutor.calls(withCall).getLast();
-                        transcripts[i] = withCall + "<result>" + ToolExecutor.resultFor(call.body()) + "</result>";
+                        ToolExecutor.Call call = ToolExecutor.calls(before + text.substring(0, cut)).getLast();
+                        written[i] = concat(written[i], tokenizer.encode(text.substring(0, cut) + "<result>"
+                                + ToolExecutor.resultFor(call.body()) + "</result>"));
                         calls[i]++;
                     } else {
-                        transcripts[i] += text;
-                        done[i] = true;
+                        written[i] = concat(written[i], fresh);
+                        done[i] = ended || keep == budget[i];
                     }
                 }
             }
         }
-        return List.of(transcripts);
+        return List.of(written);
     }
 
     /** Index just past the first {@code </call>} of {@code text} that closes a call awaiting its result, or -1. */

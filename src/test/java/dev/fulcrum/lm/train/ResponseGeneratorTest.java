@@ -1,5 +1,6 @@
 package dev.fulcrum.lm.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,8 @@ import dev.fulcrum.lm.data.SftFormat;
 import dev.fulcrum.lm.data.SftJsonl;
 import dev.fulcrum.lm.io.HfCheckpoint;
 import dev.fulcrum.lm.model.DecoderLm;
+import dev.fulcrum.lm.model.LmConfig;
+import dev.fulcrum.lm.model.TinyModels;
 import dev.fulcrum.lm.tokenize.ByteTokenizer;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,6 +34,28 @@ class ResponseGeneratorTest {
         String first = "<call>lookup(price, fig)</call><result>3</result>";
         assertEquals(22, ResponseGenerator.pendingCallEnd(first, "<call>calc(4*3)</call>Answer"), "the second call, after one done");
         assertEquals(-1, ResponseGenerator.pendingCallEnd("<call>calc(1", "+1)"), "not closed yet");
+    }
+
+    /**
+     * Prompts of very different lengths near the model's position limit decode together as they do alone: the long one
+     * gets what room is left, the short one its whole budget (a batch shares one decoding length, so the short row
+     * finishes over several rounds).
+     */
+    @Test
+    void batchedResponsesEqualResponsesAloneNearThePositionLimit() {
+        LmConfig shape = LmConfig.llama(259, 16, 1, 2, 2, 24, 40, 10000.0, true).withSpecialTokens(ByteTokenizer.BOS, -1);
+        try (NDManager m = Torch.newManager()) {
+            DecoderLm model = TinyModels.random(m, shape, DataType.FLOAT32, 11);
+            ResponseGenerator g = new ResponseGenerator(model, new ByteTokenizer());
+            List<String> prompts = List.of("a much longer prompt, 30 bytes", "hi");
+            ResponseGenerator.Settings s = ResponseGenerator.Settings.greedy(25, 0, 8);
+            List<int[]> together = g.respondIds(m, prompts, s, new Rng(0));
+            for (int i = 0; i < prompts.size(); i++) {
+                assertArrayEquals(g.respondIds(m, List.of(prompts.get(i)), s, new Rng(0)).getFirst(), together.get(i), "prompt " + i);
+            }
+            assertEquals(40 - 31, together.get(0).length, "the long prompt (31 ids with BOS) fills the positions left");
+            assertEquals(25, together.get(1).length, "the short one gets its whole budget");
+        }
     }
 
     /**
