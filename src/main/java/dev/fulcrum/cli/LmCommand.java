@@ -39,9 +39,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code fulcrum lm ...}: language-model tasks, oracle datasets and tokenizers. */
-@Command(name = "lm", mixinStandardHelpOptions = true, description = "Language-model tasks, oracle datasets and tokenizers.",
-        subcommands = {LmCommand.Tasks.class, LmCommand.MakeData.class, LmCommand.TokenizerGroup.class})
+/** {@code fulcrum lm ...}: language-model tasks, oracle datasets and tokenizers; training and evaluation. */
+@Command(name = "lm", mixinStandardHelpOptions = true, description = "Language-model tasks, oracle datasets and tokenizers; "
+        + "SFT and reward-model training, evaluation and diagnostics.",
+        subcommands = {LmCommand.Tasks.class, LmCommand.MakeData.class, LmCommand.TokenizerGroup.class,
+                LmTrainingCommands.Sft.class, LmTrainingCommands.Reward.class, LmTrainingCommands.Eval.class,
+                LmTrainingCommands.Generate.class, LmTrainingCommands.Diagnose.class})
 public final class LmCommand extends GroupCommand {
 
     @Command(name = "tasks", mixinStandardHelpOptions = true, description = "List the task families and their splits.")

@@ -8,6 +8,7 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Adam (Kingma and Ba, 2015) over a named set of parameters, exactly as {@code torch.optim.Adam} computes it:
@@ -22,6 +23,9 @@ import java.util.Map;
  *
  * <p>Use it as in PyTorch: {@link #zeroGradients()}, backward, {@link #step()}. Zeroing before each backward is what keeps
  * one loss's gradients (say the actor's, flowing through the critic) out of another network's update.
+ *
+ * <p>{@link #decoupledWeightDecay} turns it into AdamW (Loshchilov and Hutter 2019, Algorithm 2), as
+ * {@code torch.optim.AdamW} computes it: before the update above, {@code w_{t-1} <- w_{t-1} (1 - lr * lambda)}.
  */
 public final class Adam {
     private final Map<String, NDArray> parameters;
@@ -32,6 +36,8 @@ public final class Adam {
     private final double epsilon;
     private double learningRate;
     private long steps;
+    /** Decoupled weight-decay rate per parameter (absent: none). */
+    private final Map<String, Double> weightDecay = new LinkedHashMap<>();
 
     public Adam(NDManager manager, Map<String, NDArray> parameters, double learningRate) {
         this(manager, parameters, learningRate, 0.9, 0.999, 1e-8);
@@ -56,6 +62,26 @@ public final class Adam {
         });
     }
 
+    /**
+     * Decoupled weight decay {@code rate} (AdamW's lambda) on the parameters whose names {@code applies} accepts (usually the
+     * matrices, not biases and norm gains); the others keep plain Adam. Returns this optimiser.
+     */
+    public Adam decoupledWeightDecay(double rate, Predicate<String> applies) {
+        if (!(rate >= 0) || !Double.isFinite(rate)) {
+            throw new IllegalArgumentException("weight decay must be a non-negative number, got " + rate);
+        }
+        weightDecay.clear();
+        if (rate > 0) {
+            parameters.keySet().stream().filter(applies).forEach(name -> weightDecay.put(name, rate));
+        }
+        return this;
+    }
+
+    /** The decoupled weight-decay rate applied to {@code name} (0 when none). */
+    public double weightDecay(String name) {
+        return weightDecay.getOrDefault(name, 0.0);
+    }
+
     public void zeroGradients() {
         parameters.values().forEach(Torch::zeroGradient);
     }
@@ -71,24 +97,31 @@ public final class Adam {
                 continue;
             }
             try (NDArray g = w.getGradient()) {
+                double decay = 1 - learningRate * weightDecay.getOrDefault(e.getKey(), 0.0);
                 float[][] fm = floatMoments.get(e.getKey());
                 if (fm != null) {
                     updateFloat(HostMemory.floats(w), HostMemory.floats(g), fm[0], fm[1], (float) stepSize,
-                            (float) inverseRootCorrection2);
+                            (float) inverseRootCorrection2, (float) decay);
                 } else {
                     double[][] dm = doubleMoments.get(e.getKey());
-                    updateDouble(HostMemory.doubles(w), HostMemory.doubles(g), dm[0], dm[1], stepSize, inverseRootCorrection2);
+                    updateDouble(HostMemory.doubles(w), HostMemory.doubles(g), dm[0], dm[1], stepSize, inverseRootCorrection2,
+                            decay);
                 }
             }
         }
     }
 
-    private void updateFloat(FloatBuffer wb, FloatBuffer gb, float[] m, float[] v, float stepSize, float invRootC2) {
+    private void updateFloat(FloatBuffer wb, FloatBuffer gb, float[] m, float[] v, float stepSize, float invRootC2, float decay) {
         int n = m.length;
         float[][] scratch = HostMemory.floatScratch(n);
         float[] w = scratch[0], g = scratch[1];
         wb.get(0, w, 0, n);
         gb.get(0, g, 0, n);
+        if (decay != 1f) {
+            for (int i = 0; i < n; i++) {
+                w[i] *= decay;
+            }
+        }
         float b1 = (float) beta1, b2 = (float) beta2, eps = (float) epsilon, c1 = 1 - b1, c2 = 1 - b2;
         for (int i = 0; i < n; i++) {
             float gi = g[i];
@@ -101,11 +134,17 @@ public final class Adam {
         wb.put(0, w, 0, n);
     }
 
-    private void updateDouble(DoubleBuffer wb, DoubleBuffer gb, double[] m, double[] v, double stepSize, double invRootC2) {
+    private void updateDouble(DoubleBuffer wb, DoubleBuffer gb, double[] m, double[] v, double stepSize, double invRootC2,
+                              double decay) {
         int n = m.length;
         double[] w = new double[n], g = new double[n];
         wb.get(0, w);
         gb.get(0, g);
+        if (decay != 1) {
+            for (int i = 0; i < n; i++) {
+                w[i] *= decay;
+            }
+        }
         for (int i = 0; i < n; i++) {
             m[i] = beta1 * m[i] + (1 - beta1) * g[i];
             v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];

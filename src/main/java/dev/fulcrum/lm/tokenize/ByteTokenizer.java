@@ -2,6 +2,9 @@ package dev.fulcrum.lm.tokenize;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * One token per UTF-8 byte: ids 0..255 are the byte values, then {@code <bos>} = 256, {@code <eos>} = 257 and
@@ -46,6 +49,22 @@ public final class ByteTokenizer implements Tokenizer {
     @Override
     public SpecialTokens special() {
         return SPECIAL;
+    }
+
+    /**
+     * The same tokenizer as a byte-level BPE without merges: byte {@code b}'s token has id {@code b}, then
+     * {@code <|bos|>}, {@code <|eos|>}, {@code <|pad|>} are 256, 257, 258. It encodes every text to the same ids, and its
+     * {@code tokenizer.json} ({@link BpeTokenizer#save}) is what a model directory trained on bytes ships, readable by
+     * {@link BpeTokenizer#load} and by Hugging Face's tokenizers.
+     */
+    public BpeTokenizer toBpe() {
+        Map<String, Integer> vocab = new LinkedHashMap<>();
+        for (int b = 0; b < 256; b++) {
+            vocab.put(String.valueOf(ByteLevel.charOf(b)), b);
+        }
+        return new BpeTokenizer(vocab, List.of(), List.of(new TokenizerJson.AddedToken(BOS, BpeTokenizer.BOS_TOKEN, true),
+                new TokenizerJson.AddedToken(EOS, BpeTokenizer.EOS_TOKEN, true),
+                new TokenizerJson.AddedToken(PAD, BpeTokenizer.PAD_TOKEN, true)), false);
     }
 
     @Override

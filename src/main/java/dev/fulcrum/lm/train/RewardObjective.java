@@ -1,0 +1,236 @@
+package dev.fulcrum.lm.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fulcrum.core.rng.Rng;
+import dev.fulcrum.lm.data.Content;
+import dev.fulcrum.lm.data.PreferenceExample;
+import dev.fulcrum.lm.reward.BradleyTerry;
+import dev.fulcrum.lm.reward.RewardModel;
+import dev.fulcrum.lm.tokenize.Tokenizer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Bradley-Terry reward model ({@link RewardModel}) trained on preference pairs with the centred loss of
+ * {@link BradleyTerry}:
+ * <pre>
+ *   L = mean_i [ -log sigma(r(x_i, yw_i) - r(x_i, yl_i)) ] + c mean_i (r(x_i, yw_i) + r(x_i, yl_i))^2
+ * </pre>
+ * Both responses of a batch go through one forward pass ({@code <bos> prompt response <eos>}, reward at the last token).
+ *
+ * <p>Held-out evaluation: the pairs of a random {@code reward.heldOutFraction} of the prompts are never trained on. On
+ * them it reports the model's pairwise accuracy against the data's labels, and, when the rows carry the oracle's columns
+ * ({@code lm make-data}), what the labelling oracle itself achieves on the same pairs: its expected accuracy
+ * {@code mean max(p, 1 - p)} (a Bradley-Terry oracle labels the better response with probability {@code p}, so no model
+ * can expect more), its accuracy on the drawn labels ({@code p_chosen > 1/2}), and the model's agreement with the gold
+ * reward's order on pairs of unequal gold reward.
+ */
+public final class RewardObjective implements LmObjective {
+    private final RewardModel model;
+    private final Tokenizer tokenizer;
+    private final RewardSettings settings;
+    private final String dataPath;
+    private final List<Pair> train = new ArrayList<>();
+    private final List<Pair> heldOut = new ArrayList<>();
+    private final List<Pair> trainProbe;
+    private final int prompts;
+    private final int heldOutPrompts;
+    private Map<String, Double> lastEvaluation;
+
+    /** A tokenized pair with the oracle's columns (NaN when absent). */
+    record Pair(int[] chosen, int[] rejected, String family, double pChosen, double chosenGold, double rejectedGold) {
+    }
+
+    public RewardObjective(RewardModel model, Tokenizer tokenizer, List<PreferenceExample> data, String dataPath,
+                           RewardSettings settings, Rng split) {
+        if (data.isEmpty()) {
+            throw new IllegalArgumentException(dataPath + ": no preference pairs");
+        }
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.settings = settings;
+        this.dataPath = dataPath;
+        Map<String, Integer> promptIndex = new LinkedHashMap<>();
+        for (PreferenceExample e : data) {
+            promptIndex.putIfAbsent(text(e.prompt(), 0), promptIndex.size());
+        }
+        prompts = promptIndex.size();
+        heldOutPrompts = (int) Math.ceil(settings.heldOutFraction() * prompts);
+        boolean[] held = new boolean[prompts];
+        int[] order = split.permutation(prompts);
+        for (int i = 0; i < heldOutPrompts; i++) {
+            held[order[i]] = true;
+        }
+        if (heldOutPrompts == prompts) {
+            throw new IllegalArgumentException(dataPath + ": reward.heldOutFraction " + settings.heldOutFraction()
+                    + " leaves no prompt to train on (" + prompts + " prompts)");
+        }
+        for (int i = 0; i < data.size(); i++) {
+            PreferenceExample e = data.get(i);
+            String prompt = text(e.prompt(), i);
+            Pair p = new Pair(sequence(prompt, text(e.chosen(), i), i), sequence(prompt, text(e.rejected(), i), i),
+                    e.extra().containsKey("family") ? e.extra().get("family").asText() : "",
+                    number(e.extra().get("p_chosen")), number(e.extra().get("chosen_reward")), number(e.extra().get("rejected_reward")));
+            (held[promptIndex.get(prompt)] ? heldOut : train).add(p);
+        }
+        Rng probe = split.split("train-probe");
+        int[] probeOrder = probe.permutation(train.size());
+        int probeSize = Math.min(train.size(), Math.max(heldOut.size(), 256));
+        trainProbe = Arrays.stream(probeOrder, 0, probeSize).mapToObj(train::get).toList();
+    }
+
+    private String text(Content c, int row) {
+        if (c instanceof Content.Text t) {
+            return t.text();
+        }
+        throw new IllegalArgumentException(dataPath + ": pair " + (row + 1) + " is conversational; the reward model reads "
+                + "prompt/chosen/rejected text (no chat template is implemented): write the data with --format standard");
+    }
+
+    private int[] sequence(String prompt, String response, int row) {
+        int[] p = tokenizer.encode(prompt), r = tokenizer.encode(response);
+        int bos = tokenizer.special().bos(), eos = tokenizer.special().eos();
+        int n = p.length + r.length + (bos >= 0 ? 1 : 0) + (eos >= 0 ? 1 : 0);
+        if (n == 0) {
+            throw new IllegalArgumentException(dataPath + ": pair " + (row + 1) + " has an empty prompt and response");
+        }
+        if (n > model.config().maxPositions()) {
+            throw new IllegalArgumentException(dataPath + ": pair " + (row + 1) + " is " + n + " tokens long, more than the model's "
+                    + "maxPositions " + model.config().maxPositions());
+        }
+        int[] s = new int[n];
+        int at = 0;
+        if (bos >= 0) {
+            s[at++] = bos;
+        }
+        System.arraycopy(p, 0, s, at, p.length);
+        System.arraycopy(r, 0, s, at + p.length, r.length);
+        if (eos >= 0) {
+            s[n - 1] = eos;
+        }
+        return s;
+    }
+
+    private static double number(JsonNode n) {
+        return n != null && n.isNumber() ? n.asDouble() : Double.NaN;
+    }
+
+    @Override
+    public String name() {
+        return "reward";
+    }
+
+    public RewardModel model() {
+        return model;
+    }
+
+    @Override
+    public Map<String, NDArray> parameters() {
+        return model.parameters();
+    }
+
+    @Override
+    public int[] exampleLengths() {
+        return train.stream().mapToInt(p -> Math.max(p.chosen().length, p.rejected().length)).toArray();
+    }
+
+    @Override
+    public BatchLoss loss(NDManager manager, int[] batch) {
+        List<int[]> rows = new ArrayList<>(2 * batch.length);
+        long tokens = 0;
+        for (int i : batch) {
+            rows.add(train.get(i).chosen());
+            tokens += train.get(i).chosen().length + train.get(i).rejected().length;
+        }
+        for (int i : batch) {
+            rows.add(train.get(i).rejected());
+        }
+        NDArray rewards = model.rewards(manager, rows);
+        NDArray chosen = rewards.get(new NDIndex("0:{}", batch.length));
+        NDArray rejected = rewards.get(new NDIndex("{}:", batch.length));
+        NDArray loss = BradleyTerry.loss(chosen, rejected, settings.centering()).mean();
+        return new BatchLoss(loss, tokens, BradleyTerry.metrics(chosen, rejected));
+    }
+
+    @Override
+    public Map<String, Double> evaluate(NDManager manager) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("train_accuracy", accuracy(manager, trainProbe).get("accuracy"));
+        if (!heldOut.isEmpty()) {
+            accuracy(manager, heldOut).forEach((k, v) -> m.put("heldout_" + k, v));
+        }
+        lastEvaluation = m;
+        return m;
+    }
+
+    /** The model's accuracy on {@code pairs}, and the oracle's where the data records it. */
+    private Map<String, Double> accuracy(NDManager manager, List<Pair> pairs) {
+        List<int[]> seqs = new ArrayList<>(2 * pairs.size());
+        for (Pair p : pairs) {
+            seqs.add(p.chosen());
+            seqs.add(p.rejected());
+        }
+        double[] r = model.score(manager, seqs, 2 * settings.evalBatchSize());
+        int n = pairs.size(), right = 0, goldPairs = 0, goldAgree = 0, oraclePairs = 0;
+        double margin = 0, oracleExpected = 0, oracleLabel = 0;
+        Map<String, int[]> byFamily = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            Pair p = pairs.get(i);
+            double d = r[2 * i] - r[2 * i + 1];
+            boolean correct = d > 0;
+            right += correct ? 1 : 0;
+            margin += d;
+            int[] fam = byFamily.computeIfAbsent(p.family(), k -> new int[2]);
+            fam[0]++;
+            fam[1] += correct ? 1 : 0;
+            if (!Double.isNaN(p.pChosen())) {
+                oraclePairs++;
+                oracleExpected += Math.max(p.pChosen(), 1 - p.pChosen());
+                oracleLabel += p.pChosen() > 0.5 ? 1 : p.pChosen() == 0.5 ? 0.5 : 0;
+            }
+            if (!Double.isNaN(p.chosenGold()) && !Double.isNaN(p.rejectedGold()) && p.chosenGold() != p.rejectedGold()) {
+                goldPairs++;
+                goldAgree += (d > 0) == (p.chosenGold() > p.rejectedGold()) && d != 0 ? 1 : 0;
+            }
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("accuracy", (double) right / n);
+        m.put("margin", margin / n);
+        if (oraclePairs == n) {
+            m.put("oracle_expected_accuracy", oracleExpected / n);
+            m.put("oracle_label_accuracy", oracleLabel / n);
+        }
+        if (goldPairs > 0) {
+            m.put("gold_order_agreement", (double) goldAgree / goldPairs);
+        }
+        if (byFamily.size() > 1 || !byFamily.containsKey("")) {
+            byFamily.forEach((family, c) -> m.put("accuracy." + (family.isEmpty() ? "unknown" : family), (double) c[1] / c[0]));
+        }
+        return m;
+    }
+
+    @Override
+    public void export(Path dir, Path tokenizerDir) {
+        model.save(dir, tokenizerDir, tokenizer.special().pad());
+    }
+
+    @Override
+    public Map<String, Object> summary() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("data", Map.of("path", dataPath, "pairs", train.size() + heldOut.size(), "prompts", prompts,
+                "train_pairs", train.size(), "heldout_pairs", heldOut.size(), "heldout_prompts", heldOutPrompts));
+        s.put("parameters", model.parameterCount());
+        s.put("centering", settings.centering());
+        if (lastEvaluation != null) {
+            s.put("evaluation", lastEvaluation);
+        }
+        return s;
+    }
+}
