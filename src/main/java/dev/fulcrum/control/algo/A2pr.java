@@ -372,23 +372,19 @@ public final class A2pr implements OfflineAlgorithm {
                 "q2_target", q2Target, "value", value, "vae", vae);
     }
 
+    /** The optimisers, by checkpoint name ({@code optim.<name>.*}). */
+    private Map<String, Adam> optimizers() {
+        return StateIo.named("critic", criticOptimizer, "value", valueOptimizer, "vae", vaeOptimizer, "actor", actorOptimizer);
+    }
+
     @Override
     public Map<String, NDArray> stateTensors(NDManager scratch) {
-        Map<String, NDArray> s = new LinkedHashMap<>(weights());
-        criticOptimizer.stateTensors(scratch).forEach((k, t) -> s.put("optim.critic." + k, t));
-        valueOptimizer.stateTensors(scratch).forEach((k, t) -> s.put("optim.value." + k, t));
-        vaeOptimizer.stateTensors(scratch).forEach((k, t) -> s.put("optim.vae." + k, t));
-        actorOptimizer.stateTensors(scratch).forEach((k, t) -> s.put("optim.actor." + k, t));
-        return s;
+        return StateIo.tensors(weights(), optimizers(), scratch);
     }
 
     @Override
     public Map<String, String> stateMetadata() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("optim.critic.steps", Long.toString(criticOptimizer.steps()));
-        m.put("optim.value.steps", Long.toString(valueOptimizer.steps()));
-        m.put("optim.vae.steps", Long.toString(vaeOptimizer.steps()));
-        m.put("optim.actor.steps", Long.toString(actorOptimizer.steps()));
+        Map<String, String> m = StateIo.metadata(optimizers());
         Checkpoint.putRng(m, "a2pr.target-noise", targetNoise);
         Checkpoint.putRng(m, "a2pr.vae-noise", vaeNoise);
         return m;
@@ -396,20 +392,8 @@ public final class A2pr implements OfflineAlgorithm {
 
     @Override
     public void loadState(Checkpoint c) {
-        StateIo.load(c, weights());
-        criticOptimizer.restore(c.group("optim.critic"), steps(c, "optim.critic.steps"));
-        valueOptimizer.restore(c.group("optim.value"), steps(c, "optim.value.steps"));
-        vaeOptimizer.restore(c.group("optim.vae"), steps(c, "optim.vae.steps"));
-        actorOptimizer.restore(c.group("optim.actor"), steps(c, "optim.actor.steps"));
+        StateIo.load(c, weights(), optimizers());
         c.restoreRng("a2pr.target-noise", targetNoise);
         c.restoreRng("a2pr.vae-noise", vaeNoise);
-    }
-
-    private static long steps(Checkpoint c, String key) {
-        String v = c.metadata().get(key);
-        if (v == null) {
-            throw new IllegalArgumentException("checkpoint lacks metadata '" + key + "' (not an a2pr checkpoint?)");
-        }
-        return Long.parseLong(v);
     }
 }

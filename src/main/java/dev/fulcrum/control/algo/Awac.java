@@ -168,28 +168,26 @@ public final class Awac implements OnlineAlgorithm {
         return Module.prefixed("actor", actor, "q1", q1, "q2", q2, "q1_target", q1Target, "q2_target", q2Target);
     }
 
+    /** The optimisers, by checkpoint name ({@code optim.<name>.*}). */
+    private Map<String, Adam> optimizers() {
+        return StateIo.named("critic", criticOptimizer, "actor", actorOptimizer);
+    }
+
     @Override
     public Map<String, NDArray> stateTensors(NDManager scratch) {
-        Map<String, NDArray> s = new LinkedHashMap<>(weights());
-        criticOptimizer.stateTensors(scratch).forEach((k, v) -> s.put("optim.critic." + k, v));
-        actorOptimizer.stateTensors(scratch).forEach((k, v) -> s.put("optim.actor." + k, v));
-        return s;
+        return StateIo.tensors(weights(), optimizers(), scratch);
     }
 
     @Override
     public Map<String, String> stateMetadata() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("optim.critic.steps", Long.toString(criticOptimizer.steps()));
-        m.put("optim.actor.steps", Long.toString(actorOptimizer.steps()));
+        Map<String, String> m = StateIo.metadata(optimizers());
         Checkpoint.putRng(m, "awac.policy-noise", noise);
         return m;
     }
 
     @Override
     public void loadState(Checkpoint c) {
-        StateIo.load(c, weights());
-        criticOptimizer.restore(c.group("optim.critic"), Long.parseLong(c.metadata().get("optim.critic.steps")));
-        actorOptimizer.restore(c.group("optim.actor"), Long.parseLong(c.metadata().get("optim.actor.steps")));
+        StateIo.load(c, weights(), optimizers());
         c.restoreRng("awac.policy-noise", noise);
     }
 }

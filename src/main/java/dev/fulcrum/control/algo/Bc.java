@@ -9,7 +9,6 @@ import dev.fulcrum.core.nn.Adam;
 import dev.fulcrum.core.nn.Torch;
 import dev.fulcrum.core.rng.Rng;
 import dev.fulcrum.core.run.Checkpoint;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -70,21 +69,23 @@ public final class Bc implements OfflineAlgorithm {
         return dev.fulcrum.core.nn.Module.prefixed("actor", actor);
     }
 
+    /** The optimisers, by checkpoint name ({@code optim.<name>.*}). */
+    private Map<String, Adam> optimizers() {
+        return StateIo.named("actor", optimizer);
+    }
+
     @Override
     public Map<String, NDArray> stateTensors(NDManager scratch) {
-        Map<String, NDArray> s = new LinkedHashMap<>(weights());
-        optimizer.stateTensors(scratch).forEach((k, v) -> s.put("optim.actor." + k, v));
-        return s;
+        return StateIo.tensors(weights(), optimizers(), scratch);
     }
 
     @Override
     public Map<String, String> stateMetadata() {
-        return Map.of("optim.actor.steps", Long.toString(optimizer.steps()));
+        return StateIo.metadata(optimizers());
     }
 
     @Override
     public void loadState(Checkpoint c) {
-        StateIo.load(c, weights());
-        optimizer.restore(c.group("optim.actor"), Long.parseLong(c.metadata().get("optim.actor.steps")));
+        StateIo.load(c, weights(), optimizers());
     }
 }

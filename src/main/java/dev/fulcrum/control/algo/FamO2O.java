@@ -343,37 +343,26 @@ public final class FamO2O implements OnlineAlgorithm {
         return w;
     }
 
+    /** The optimisers, by checkpoint name ({@code optim.<name>.*}). */
+    private Map<String, Adam> optimizers() {
+        return StateIo.named("q", qOptimizer, "value", valueOptimizer, "actor", actorOptimizer, "balance", balanceOptimizer, "temperature", temperatureOptimizer);
+    }
+
     @Override
     public Map<String, NDArray> stateTensors(NDManager scratch) {
-        Map<String, NDArray> s = new LinkedHashMap<>(weights());
-        qOptimizer.stateTensors(scratch).forEach((k, v) -> s.put("optim.q." + k, v));
-        valueOptimizer.stateTensors(scratch).forEach((k, v) -> s.put("optim.value." + k, v));
-        actorOptimizer.stateTensors(scratch).forEach((k, v) -> s.put("optim.actor." + k, v));
-        balanceOptimizer.stateTensors(scratch).forEach((k, v) -> s.put("optim.balance." + k, v));
-        temperatureOptimizer.stateTensors(scratch).forEach((k, v) -> s.put("optim.temperature." + k, v));
-        return s;
+        return StateIo.tensors(weights(), optimizers(), scratch);
     }
 
     @Override
     public Map<String, String> stateMetadata() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("optim.q.steps", Long.toString(qOptimizer.steps()));
-        m.put("optim.value.steps", Long.toString(valueOptimizer.steps()));
-        m.put("optim.actor.steps", Long.toString(actorOptimizer.steps()));
-        m.put("optim.balance.steps", Long.toString(balanceOptimizer.steps()));
-        m.put("optim.temperature.steps", Long.toString(temperatureOptimizer.steps()));
+        Map<String, String> m = StateIo.metadata(optimizers());
         Checkpoint.putRng(m, "famo2o.noise", noise);
         return m;
     }
 
     @Override
     public void loadState(Checkpoint c) {
-        StateIo.load(c, weights());
-        qOptimizer.restore(c.group("optim.q"), Long.parseLong(c.metadata().get("optim.q.steps")));
-        valueOptimizer.restore(c.group("optim.value"), Long.parseLong(c.metadata().get("optim.value.steps")));
-        actorOptimizer.restore(c.group("optim.actor"), Long.parseLong(c.metadata().get("optim.actor.steps")));
-        balanceOptimizer.restore(c.group("optim.balance"), Long.parseLong(c.metadata().get("optim.balance.steps")));
-        temperatureOptimizer.restore(c.group("optim.temperature"), Long.parseLong(c.metadata().get("optim.temperature.steps")));
+        StateIo.load(c, weights(), optimizers());
         c.restoreRng("famo2o.noise", noise);
     }
 }

@@ -226,27 +226,23 @@ public final class Iql implements OnlineAlgorithm {
                 "actor", actor);
     }
 
+    /** The optimisers, by checkpoint name ({@code optim.<name>.*}). */
+    private Map<String, Adam> optimizers() {
+        return StateIo.named("q", qOptimizer, "value", valueOptimizer, "actor", actorOptimizer);
+    }
+
     @Override
     public Map<String, NDArray> stateTensors(NDManager scratch) {
-        Map<String, NDArray> s = new LinkedHashMap<>(weights());
-        qOptimizer.stateTensors(scratch).forEach((k, v) -> s.put("optim.q." + k, v));
-        valueOptimizer.stateTensors(scratch).forEach((k, v) -> s.put("optim.value." + k, v));
-        actorOptimizer.stateTensors(scratch).forEach((k, v) -> s.put("optim.actor." + k, v));
-        return s;
+        return StateIo.tensors(weights(), optimizers(), scratch);
     }
 
     @Override
     public Map<String, String> stateMetadata() {
-        return Map.of("optim.q.steps", Long.toString(qOptimizer.steps()),
-                "optim.value.steps", Long.toString(valueOptimizer.steps()),
-                "optim.actor.steps", Long.toString(actorOptimizer.steps()));
+        return StateIo.metadata(optimizers());
     }
 
     @Override
     public void loadState(Checkpoint c) {
-        StateIo.load(c, weights());
-        qOptimizer.restore(c.group("optim.q"), Long.parseLong(c.metadata().get("optim.q.steps")));
-        valueOptimizer.restore(c.group("optim.value"), Long.parseLong(c.metadata().get("optim.value.steps")));
-        actorOptimizer.restore(c.group("optim.actor"), Long.parseLong(c.metadata().get("optim.actor.steps")));
+        StateIo.load(c, weights(), optimizers());
     }
 }

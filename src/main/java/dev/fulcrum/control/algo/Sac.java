@@ -215,31 +215,26 @@ public final class Sac implements OnlineAlgorithm {
         return w;
     }
 
+    /** The optimisers, by checkpoint name ({@code optim.<name>.*}). */
+    private Map<String, Adam> optimizers() {
+        return StateIo.named("critic", criticOptimizer, "actor", actorOptimizer, "alpha", alphaOptimizer);
+    }
+
     @Override
     public Map<String, NDArray> stateTensors(NDManager scratch) {
-        Map<String, NDArray> s = new LinkedHashMap<>(weights());
-        criticOptimizer.stateTensors(scratch).forEach((k, v) -> s.put("optim.critic." + k, v));
-        actorOptimizer.stateTensors(scratch).forEach((k, v) -> s.put("optim.actor." + k, v));
-        alphaOptimizer.stateTensors(scratch).forEach((k, v) -> s.put("optim.alpha." + k, v));
-        return s;
+        return StateIo.tensors(weights(), optimizers(), scratch);
     }
 
     @Override
     public Map<String, String> stateMetadata() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("optim.critic.steps", Long.toString(criticOptimizer.steps()));
-        m.put("optim.actor.steps", Long.toString(actorOptimizer.steps()));
-        m.put("optim.alpha.steps", Long.toString(alphaOptimizer.steps()));
+        Map<String, String> m = StateIo.metadata(optimizers());
         Checkpoint.putRng(m, "sac.policy-noise", noise);
         return m;
     }
 
     @Override
     public void loadState(Checkpoint c) {
-        StateIo.load(c, weights());
-        criticOptimizer.restore(c.group("optim.critic"), Long.parseLong(c.metadata().get("optim.critic.steps")));
-        actorOptimizer.restore(c.group("optim.actor"), Long.parseLong(c.metadata().get("optim.actor.steps")));
-        alphaOptimizer.restore(c.group("optim.alpha"), Long.parseLong(c.metadata().get("optim.alpha.steps")));
+        StateIo.load(c, weights(), optimizers());
         c.restoreRng("sac.policy-noise", noise);
     }
 }
