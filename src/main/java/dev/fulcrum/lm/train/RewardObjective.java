@@ -180,20 +180,24 @@ public final class RewardObjective implements LmObjective {
         double[] r = model.score(manager, seqs, 2 * settings.evalBatchSize());
         int n = pairs.size(), right = 0, goldPairs = 0, goldAgree = 0, oraclePairs = 0;
         double margin = 0, oracleExpected = 0, oracleLabel = 0;
-        Map<String, int[]> byFamily = new LinkedHashMap<>();
+        Map<String, double[]> byFamily = new LinkedHashMap<>(); // pairs, model right, oracle expected, oracle on labels
         for (int i = 0; i < n; i++) {
             Pair p = pairs.get(i);
             double d = r[2 * i] - r[2 * i + 1];
             boolean correct = d > 0;
             right += correct ? 1 : 0;
             margin += d;
-            int[] fam = byFamily.computeIfAbsent(p.family(), k -> new int[2]);
+            double[] fam = byFamily.computeIfAbsent(p.family(), k -> new double[4]);
             fam[0]++;
             fam[1] += correct ? 1 : 0;
             if (!Double.isNaN(p.pChosen())) {
+                double expected = Math.max(p.pChosen(), 1 - p.pChosen());
+                double onLabel = p.pChosen() > 0.5 ? 1 : p.pChosen() == 0.5 ? 0.5 : 0;
                 oraclePairs++;
-                oracleExpected += Math.max(p.pChosen(), 1 - p.pChosen());
-                oracleLabel += p.pChosen() > 0.5 ? 1 : p.pChosen() == 0.5 ? 0.5 : 0;
+                oracleExpected += expected;
+                oracleLabel += onLabel;
+                fam[2] += expected;
+                fam[3] += onLabel;
             }
             if (!Double.isNaN(p.chosenGold()) && !Double.isNaN(p.rejectedGold()) && p.chosenGold() != p.rejectedGold()) {
                 goldPairs++;
@@ -210,8 +214,15 @@ public final class RewardObjective implements LmObjective {
         if (goldPairs > 0) {
             m.put("gold_order_agreement", (double) goldAgree / goldPairs);
         }
+        boolean oracleKnown = oraclePairs == n;
         if (byFamily.size() > 1 || !byFamily.containsKey("")) {
-            byFamily.forEach((family, c) -> m.put("accuracy." + (family.isEmpty() ? "unknown" : family), (double) c[1] / c[0]));
+            byFamily.forEach((family, c) -> {
+                String name = family.isEmpty() ? "unknown" : family;
+                m.put("accuracy." + name, c[1] / c[0]);
+                if (oracleKnown) {
+                    m.put("oracle_label_accuracy." + name, c[3] / c[0]);
+                }
+            });
         }
         return m;
     }
