@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code fulcrum control ...}: offline RL on continuous control: datasets, training, evaluation. */
@@ -92,8 +93,8 @@ public final class ControlCommand extends GroupCommand {
     @Command(name = "train", mixinStandardHelpOptions = true,
             description = "Train an offline RL algorithm on a dataset; writes a run directory.")
     static final class Train implements Callable<Integer> {
-        @Option(names = "--config", description = "YAML or JSON file of settings (any field of the resolved config.json).")
-        Path config;
+        @Mixin
+        RunOptions run;
         @Option(names = "--algo", description = "iql, td3bc, bc, awac, a2pr or famo2o.")
         String algo;
         @Option(names = "--dataset", description = "Dataset: D4RL-layout HDF5 file or Minari dataset (directory or main_data.hdf5).")
@@ -104,23 +105,13 @@ public final class ControlCommand extends GroupCommand {
         Long steps;
         @Option(names = "--seed", description = "Seed.")
         Long seed;
-        @Option(names = {"--set", "-s"}, description = "Override any setting: key.path=value (e.g. iql.beta=10). Repeatable.")
-        List<String> overrides = new ArrayList<>();
-        @Option(names = "--out", required = true, description = "Run directory to create (or to continue with --resume).")
-        Path out;
-        @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint.")
-        boolean resume;
-        @Option(names = "--stop-after", hidden = true, description = "Stop after this many total steps (simulates an interruption).")
-        Long stopAfter;
-        @Option(names = "--no-progress", description = "Do not draw a progress bar.")
-        boolean noProgress;
 
         @Override
         public Integer call() {
             TrainConfig cfg = resolve();
-            OfflineTrainer trainer = new OfflineTrainer(cfg, out).resume(resume).progressBar(!noProgress && Terminal.interactive());
-            if (stopAfter != null) {
-                trainer.stopAfter(stopAfter);
+            OfflineTrainer trainer = new OfflineTrainer(cfg, run.out).resume(run.resume).progressBar(run.progressBar());
+            if (run.stopAfter != null) {
+                trainer.stopAfter(run.stopAfter);
             }
             OfflineTrainer.Result r = trainer.fit();
             if (r.finalEvaluation() != null && r.stepsDone() == cfg.steps()) {
@@ -134,19 +125,14 @@ public final class ControlCommand extends GroupCommand {
         }
 
         TrainConfig resolve() {
-            if (resume) {
-                // the run's own resolved config is the truth; the command line may only repeat it
-                return ConfigLoader.load(TrainConfig.class, TrainConfig.defaults(), RunDirectory.open(out).configFile(), List.of());
-            }
-            List<String> all = new ArrayList<>();
-            if (algo != null) all.add("algo=" + algo);
-            if (dataset != null) all.add("dataset=" + dataset);
-            if (env != null) all.add("env=" + env);
-            if (steps != null) all.add("steps=" + steps);
-            if (seed != null) all.add("seed=" + seed);
-            all.addAll(overrides);
-            TrainConfig cfg = ConfigLoader.load(TrainConfig.class, TrainConfig.defaults(), config, all);
-            if (cfg.dataset().isBlank()) {
+            List<String> own = new ArrayList<>();
+            if (algo != null) own.add("algo=" + algo);
+            if (dataset != null) own.add("dataset=" + dataset);
+            if (env != null) own.add("env=" + env);
+            if (steps != null) own.add("steps=" + steps);
+            if (seed != null) own.add("seed=" + seed);
+            TrainConfig cfg = run.resolve(TrainConfig.class, TrainConfig.defaults(), own);
+            if (!run.resume && cfg.dataset().isBlank()) {
                 throw new IllegalArgumentException("no dataset: pass --dataset FILE (make one with 'fulcrum control collect')");
             }
             return cfg;

@@ -3,12 +3,10 @@ package dev.fulcrum.cli;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.fulcrum.core.config.ConfigLoader;
 import dev.fulcrum.core.io.AtomicFiles;
 import dev.fulcrum.core.io.Json;
 import dev.fulcrum.core.nn.Torch;
 import dev.fulcrum.core.rng.Rng;
-import dev.fulcrum.core.run.RunDirectory;
 import dev.fulcrum.lm.data.PreferenceExample;
 import dev.fulcrum.lm.data.PreferenceJsonl;
 import dev.fulcrum.lm.diagnostics.DiagnosticsReport;
@@ -38,6 +36,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code fulcrum lm sft|reward|eval|generate|diagnose}: training, evaluating and inspecting language models. */
@@ -47,8 +46,8 @@ final class LmTrainingCommands {
 
     /** The options and flow shared by the training commands. */
     abstract static class TrainLm implements Callable<Integer> {
-        @Option(names = "--config", description = "YAML or JSON file of settings (any field of the resolved config.json).")
-        Path config;
+        @Mixin
+        RunOptions run;
         @Option(names = "--data", description = "Training data (JSON Lines, TRL layout).")
         String data;
         @Option(names = "--tokenizer", description = "bytes, a tokenizer.json path, or hf:PATH (default: the --init model's, else bytes).")
@@ -61,17 +60,6 @@ final class LmTrainingCommands {
         Long steps;
         @Option(names = "--seed", description = "Seed.")
         Long seed;
-        @Option(names = {"--set", "-s"}, description = "Override any setting: key.path=value (e.g. optimizer.learningRate=3e-4, "
-                + "model.layers=6). Repeatable.")
-        List<String> overrides = new ArrayList<>();
-        @Option(names = "--out", required = true, description = "Run directory to create (or to continue with --resume).")
-        Path out;
-        @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint.")
-        boolean resume;
-        @Option(names = "--stop-after", hidden = true, description = "Stop after this many total updates (simulates an interruption).")
-        Long stopAfter;
-        @Option(names = "--no-progress", description = "Do not draw a progress bar.")
-        boolean noProgress;
 
         abstract String objective();
 
@@ -80,9 +68,9 @@ final class LmTrainingCommands {
         @Override
         public Integer call() {
             LmTrainConfig cfg = resolve();
-            LmTrainer trainer = new LmTrainer(cfg, out).resume(resume).progressBar(!noProgress && Terminal.interactive());
-            if (stopAfter != null) {
-                trainer.stopAfter(stopAfter);
+            LmTrainer trainer = new LmTrainer(cfg, run.out).resume(run.resume).progressBar(run.progressBar());
+            if (run.stopAfter != null) {
+                trainer.stopAfter(run.stopAfter);
             }
             LmTrainer.Result r = trainer.fit();
             if (r.stepsDone() == cfg.steps() && r.finalEvaluation() == null) {
@@ -97,21 +85,19 @@ final class LmTrainingCommands {
         }
 
         LmTrainConfig resolve() {
-            if (resume) {
-                LmTrainConfig cfg = ConfigLoader.load(LmTrainConfig.class, LmTrainConfig.defaults(objective()),
-                        RunDirectory.open(out).configFile(), List.of());
+            if (run.resume) {
+                LmTrainConfig cfg = run.resolve(LmTrainConfig.class, LmTrainConfig.defaults(objective()), List.of());
                 requireObjective(cfg);
                 return cfg;
             }
             ModelSpec shape = modelSize == null ? ModelSpec.tiny() : ModelSpec.preset(modelSize);
-            List<String> all = new ArrayList<>();
-            if (data != null) all.add("data=" + data);
-            if (tokenizer != null) all.add("tokenizer=" + tokenizer);
-            if (init != null) all.add("init=" + ModelDirectories.resolve(init));
-            if (steps != null) all.add("steps=" + steps);
-            if (seed != null) all.add("seed=" + seed);
-            all.addAll(overrides);
-            LmTrainConfig cfg = ConfigLoader.load(LmTrainConfig.class, LmTrainConfig.defaults(objective(), shape), config, all);
+            List<String> own = new ArrayList<>();
+            if (data != null) own.add("data=" + data);
+            if (tokenizer != null) own.add("tokenizer=" + tokenizer);
+            if (init != null) own.add("init=" + ModelDirectories.resolve(init));
+            if (steps != null) own.add("steps=" + steps);
+            if (seed != null) own.add("seed=" + seed);
+            LmTrainConfig cfg = run.resolve(LmTrainConfig.class, LmTrainConfig.defaults(objective(), shape), own);
             requireObjective(cfg);
             if (modelSize != null && cfg.fromCheckpoint()) {
                 throw new IllegalArgumentException("--model-size shapes a fresh model, but --init loads one: pass only one");

@@ -4,12 +4,12 @@ import dev.fulcrum.control.train.DatasetTiers;
 import dev.fulcrum.control.train.OnlineConfig;
 import dev.fulcrum.control.train.OnlineTrainer;
 import dev.fulcrum.core.config.ConfigLoader;
-import dev.fulcrum.core.run.RunDirectory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code fulcrum control online|finetune|make-datasets}: learning by interaction, and datasets made by an online learner. */
@@ -19,22 +19,12 @@ final class OnlineCommands {
 
     /** Options and behaviour shared by {@code online} and {@code finetune}. */
     abstract static class RunCommand implements Callable<Integer> {
-        @Option(names = "--config", description = "YAML or JSON file of settings (any field of the resolved config.json).")
-        Path config;
+        @Mixin
+        RunOptions run;
         @Option(names = "--env", description = "Environment id.")
         String env;
         @Option(names = "--seed", description = "Seed.")
         Long seed;
-        @Option(names = {"--set", "-s"}, description = "Override any setting: key.path=value (e.g. sac.hiddenSize=64). Repeatable.")
-        List<String> overrides = new ArrayList<>();
-        @Option(names = "--out", required = true, description = "Run directory to create (or to continue with --resume).")
-        Path out;
-        @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint.")
-        boolean resume;
-        @Option(names = "--stop-after", hidden = true, description = "Stop after this many total steps (simulates an interruption).")
-        Long stopAfter;
-        @Option(names = "--no-progress", description = "Do not draw a progress bar.")
-        boolean noProgress;
 
         /** The defaults this command starts from. */
         abstract OnlineConfig defaults();
@@ -49,9 +39,9 @@ final class OnlineCommands {
         @Override
         public Integer call() {
             OnlineConfig cfg = resolve();
-            OnlineTrainer trainer = new OnlineTrainer(cfg, out).resume(resume).progressBar(!noProgress && Terminal.interactive());
-            if (stopAfter != null) {
-                trainer.stopAfter(stopAfter);
+            OnlineTrainer trainer = new OnlineTrainer(cfg, run.out).resume(run.resume).progressBar(run.progressBar());
+            if (run.stopAfter != null) {
+                trainer.stopAfter(run.stopAfter);
             }
             OnlineTrainer.Result r = trainer.fit();
             if (r.finalEvaluation() != null && r.stepsDone() == cfg.totalSteps()) {
@@ -65,16 +55,13 @@ final class OnlineCommands {
         }
 
         OnlineConfig resolve() {
-            if (resume) {
-                // the run's own resolved config is the truth; the command line may only repeat it
-                return ConfigLoader.load(OnlineConfig.class, defaults(), RunDirectory.open(out).configFile(), List.of());
+            List<String> own = new ArrayList<>(commandOverrides());
+            if (env != null) own.add("env=" + env);
+            if (seed != null) own.add("seed=" + seed);
+            OnlineConfig cfg = run.resolve(OnlineConfig.class, defaults(), own);
+            if (!run.resume) {
+                validate(cfg);
             }
-            List<String> all = new ArrayList<>(commandOverrides());
-            if (env != null) all.add("env=" + env);
-            if (seed != null) all.add("seed=" + seed);
-            all.addAll(overrides);
-            OnlineConfig cfg = ConfigLoader.load(OnlineConfig.class, defaults(), config, all);
-            validate(cfg);
             return cfg;
         }
     }
