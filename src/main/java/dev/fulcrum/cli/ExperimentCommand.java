@@ -13,8 +13,23 @@ import picocli.CommandLine.Option;
 /** {@code fulcrum experiment ...}: each runs one paper's (or issue's) claim over seeds and writes docs/results/. */
 @Command(name = "experiment", mixinStandardHelpOptions = true, description = "Claim experiments with seeds, statistics and a verdict.",
         subcommands = {ExperimentCommand.OfflineBaselines.class, ExperimentCommand.A2pr.class, ExperimentCommand.FamO2OClaim.class,
-                ExperimentParlCommand.class})
+                ExperimentParlCommand.class, ExperimentCommand.LmBase.class})
 public final class ExperimentCommand extends GroupCommand {
+
+    @Command(name = "lm-base", mixinStandardHelpOptions = true,
+            description = {"Train (or find in the cache) the SFT base model the language-model experiments start from.",
+                    "Cached under ~/.cache/fulcrum/lm-base (or $FULCRUM_CACHE/lm-base); prints the run directory."})
+    static final class LmBase implements Callable<Integer> {
+        @Option(names = "--smoke", description = "The few-second test model instead of the standard one.") boolean smoke;
+        @Option(names = "--no-progress") boolean noProgress;
+
+        @Override
+        public Integer call() {
+            var spec = smoke ? dev.fulcrum.experiment.lm.BaseSft.Spec.smoke() : dev.fulcrum.experiment.lm.BaseSft.Spec.standard();
+            System.out.println(dev.fulcrum.experiment.lm.BaseSft.obtain(spec, !noProgress && Terminal.interactive()));
+            return 0;
+        }
+    }
 
     @Command(name = "offline-baselines", mixinStandardHelpOptions = true,
             description = "IQL and TD3+BC vs the behaviour policy and BC on a generated dataset.")
