@@ -86,6 +86,7 @@ public final class HfConfig {
         if (f.present("rope_scaling")) {
             throw f.bad("rope_scaling", "is not supported (only plain rotary embeddings); it must be null or absent");
         }
+        double ropeTheta = ropeTheta(f);
         int maxPositions = f.positiveInt("max_position_embeddings");
         if (type.equals("mistral") && f.present("sliding_window")) {
             long window = f.positiveInt("sliding_window");
@@ -113,9 +114,32 @@ public final class HfConfig {
         boolean attentionBias = !qwen && f.bool("attention_bias", false);
         return f.build(() -> new LmConfig(LmConfig.Family.LLAMA, vocab, d, f.positiveInt("num_hidden_layers"), heads, kvHeads,
                 headDim == null ? d / heads : headDim, f.positiveInt("intermediate_size"), maxPositions,
-                f.positiveDouble("rms_norm_eps", 1e-6), f.positiveDouble("rope_theta", 10000.0),
+                f.positiveDouble("rms_norm_eps", 1e-6), ropeTheta,
                 f.bool("tie_word_embeddings", false), attentionBias, qwen, f.bool("mlp_bias", false),
                 f.tokenId("bos_token_id", vocab), f.tokenId("eos_token_id", vocab)));
+    }
+
+    /**
+     * The rotary base: {@code rope_theta} (transformers 4.x) or {@code rope_parameters.rope_theta} (transformers 5 writes
+     * {@code "rope_parameters": {"rope_theta": ..., "rope_type": "default"}}); scaled variants are refused.
+     */
+    private static double ropeTheta(Fields f) {
+        if (!f.present("rope_parameters")) {
+            return f.positiveDouble("rope_theta", 10000.0);
+        }
+        Fields p = new Fields(f.root().get("rope_parameters"), f.source() + ": rope_parameters");
+        if (!p.root().isObject()) {
+            throw f.bad("rope_parameters", "must be an object, got " + p.root());
+        }
+        String type = p.string("rope_type", "default");
+        if (!type.equals("default")) {
+            throw p.bad("rope_type", "'" + type + "' is not supported (only plain rotary embeddings: default)");
+        }
+        double theta = p.positiveDouble("rope_theta", f.positiveDouble("rope_theta", 10000.0));
+        if (f.present("rope_theta") && f.positiveDouble("rope_theta", theta) != theta) {
+            throw f.bad("rope_theta", f.root().get("rope_theta") + " disagrees with rope_parameters.rope_theta " + theta);
+        }
+        return theta;
     }
 
     /** The config object Hugging Face's loaders read for {@code c}. */

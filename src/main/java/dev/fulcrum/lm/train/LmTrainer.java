@@ -15,6 +15,7 @@ import dev.fulcrum.core.run.Checkpoint;
 import dev.fulcrum.core.run.MetricsLog;
 import dev.fulcrum.core.run.Progress;
 import dev.fulcrum.core.run.RunDirectory;
+import dev.fulcrum.lm.data.ChatTemplate;
 import dev.fulcrum.lm.data.PreferenceJsonl;
 import dev.fulcrum.lm.data.SftJsonl;
 import dev.fulcrum.lm.io.HfCheckpoint;
@@ -110,11 +111,12 @@ public final class LmTrainer {
     private LmObjective objective(NDManager manager, Tokenizer tokenizer, Rng master, Path initDir) {
         return switch (config.objective()) {
             case "sft" -> new SftObjective(initialModel(manager, tokenizer, master, initDir), tokenizer,
-                    SftJsonl.read(Path.of(config.data())), config.data(), config.eval());
+                    SftJsonl.read(Path.of(config.data())), config.data(), config.eval(), ChatTemplate.of(initDir));
             case "reward" -> {
                 DecoderLm trunk = initialModel(manager, tokenizer, master, initDir);
                 yield new RewardObjective(RewardModel.withNewHead(manager, trunk, master.split("head")), tokenizer,
-                        PreferenceJsonl.read(Path.of(config.data())), config.data(), config.reward(), master.split("held-out"));
+                        PreferenceJsonl.read(Path.of(config.data())), config.data(), config.reward(), master.split("held-out"),
+                        ChatTemplate.of(initDir));
             }
             default -> throw new IllegalStateException("unknown objective " + config.objective());
         };

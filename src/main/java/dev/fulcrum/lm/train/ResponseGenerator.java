@@ -31,14 +31,24 @@ public final class ResponseGenerator {
     private static final String CALL_END = "</call>";
     private final DecoderLm model;
     private final Tokenizer tokenizer;
+    private final dev.fulcrum.lm.data.ChatTemplate chat;
 
     public ResponseGenerator(DecoderLm model, Tokenizer tokenizer) {
+        this(model, tokenizer, null);
+    }
+
+    /**
+     * With a chat template, each task prompt is sent as the user's turn (with the opening of the assistant's turn) and a
+     * response ends at the assistant's end-of-turn marker: the generator of a model trained on conversational data.
+     */
+    public ResponseGenerator(DecoderLm model, Tokenizer tokenizer, dev.fulcrum.lm.data.ChatTemplate chat) {
         if (tokenizer.vocabSize() > model.config().vocabSize()) {
             throw new IllegalArgumentException("the tokenizer has " + tokenizer.vocabSize() + " ids, the model's vocabulary only "
                     + model.config().vocabSize());
         }
         this.model = model;
         this.tokenizer = tokenizer;
+        this.chat = chat;
     }
 
     /** Decoding settings shared by all prompts: greedy when {@code temperature == 0}. */
@@ -66,7 +76,8 @@ public final class ResponseGenerator {
 
     /** One response per prompt, in order. */
     public List<String> respond(NDManager manager, List<String> prompts, Settings settings, Rng rng) {
-        return respondIds(manager, prompts, settings, rng).stream().map(tokenizer::decode).toList();
+        List<String> out = respondIds(manager, prompts, settings, rng).stream().map(tokenizer::decode).toList();
+        return chat == null ? out : out.stream().map(chat::untilEndOfTurn).toList();
     }
 
     /** The responses as token ids (the model's own tokens, and the encoded tool results), without the end token. */
@@ -77,7 +88,7 @@ public final class ResponseGenerator {
         boolean[] done = new boolean[n];
         int[][] promptIds = new int[n][];
         for (int i = 0; i < n; i++) {
-            promptIds[i] = promptIds(prompts.get(i));
+            promptIds[i] = promptIds(chat == null ? prompts.get(i) : chat.userPrompt(prompts.get(i)));
         }
         int eos = tokenizer.special().eos();
         while (true) {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fulcrum.core.rng.Rng;
+import dev.fulcrum.lm.data.ChatTemplate;
 import dev.fulcrum.lm.data.Content;
 import dev.fulcrum.lm.data.PreferenceExample;
 import dev.fulcrum.lm.reward.BradleyTerry;
@@ -33,6 +34,7 @@ import java.util.Map;
  * reward's order on pairs of unequal gold reward.
  */
 public final class RewardObjective implements LmObjective {
+    private final ChatTemplate chat;
     private final RewardModel model;
     private final Tokenizer tokenizer;
     private final RewardSettings settings;
@@ -50,6 +52,13 @@ public final class RewardObjective implements LmObjective {
 
     public RewardObjective(RewardModel model, Tokenizer tokenizer, List<PreferenceExample> data, String dataPath,
                            RewardSettings settings, Rng split) {
+        this(model, tokenizer, data, dataPath, settings, split, ChatTemplate.chatml());
+    }
+
+    /** Conversational pairs are rendered with {@code chat} (prompt with the generation prompt, then the response turn). */
+    public RewardObjective(RewardModel model, Tokenizer tokenizer, List<PreferenceExample> data, String dataPath,
+                           RewardSettings settings, Rng split, ChatTemplate chat) {
+        this.chat = chat;
         if (data.isEmpty()) {
             throw new IllegalArgumentException(dataPath + ": no preference pairs");
         }
@@ -59,7 +68,7 @@ public final class RewardObjective implements LmObjective {
         this.dataPath = dataPath;
         Map<String, Integer> promptIndex = new LinkedHashMap<>();
         for (PreferenceExample e : data) {
-            promptIndex.putIfAbsent(text(e.prompt(), 0), promptIndex.size());
+            promptIndex.putIfAbsent(rendered(e.prompt(), e.chosen(), 0).prompt(), promptIndex.size());
         }
         prompts = promptIndex.size();
         heldOutPrompts = (int) Math.ceil(settings.heldOutFraction() * prompts);
@@ -74,8 +83,9 @@ public final class RewardObjective implements LmObjective {
         }
         for (int i = 0; i < data.size(); i++) {
             PreferenceExample e = data.get(i);
-            String prompt = text(e.prompt(), i);
-            Pair p = new Pair(sequence(prompt, text(e.chosen(), i), i), sequence(prompt, text(e.rejected(), i), i),
+            ChatTemplate.Rendered chosen = rendered(e.prompt(), e.chosen(), i), rejected = rendered(e.prompt(), e.rejected(), i);
+            String prompt = chosen.prompt();
+            Pair p = new Pair(sequence(prompt, chosen.completion(), i), sequence(prompt, rejected.completion(), i),
                     e.extra().containsKey("family") ? e.extra().get("family").asText() : "",
                     number(e.extra().get("p_chosen")), number(e.extra().get("chosen_reward")), number(e.extra().get("rejected_reward")));
             (held[promptIndex.get(prompt)] ? heldOut : train).add(p);
@@ -86,12 +96,16 @@ public final class RewardObjective implements LmObjective {
         trainProbe = Arrays.stream(probeOrder, 0, probeSize).mapToObj(train::get).toList();
     }
 
-    private String text(Content c, int row) {
-        if (c instanceof Content.Text t) {
-            return t.text();
+    /** Prompt and response as text: as given, or rendered with the chat template for conversational rows. */
+    private ChatTemplate.Rendered rendered(Content prompt, Content response, int row) {
+        if (prompt instanceof Content.Text p && response instanceof Content.Text r) {
+            return new ChatTemplate.Rendered(p.text(), r.text());
         }
-        throw new IllegalArgumentException(dataPath + ": pair " + (row + 1) + " is conversational; the reward model reads "
-                + "prompt/chosen/rejected text (no chat template is implemented): write the data with --format standard");
+        try {
+            return chat.split(prompt, response);
+        } catch (IllegalArgumentException bad) {
+            throw new IllegalArgumentException(dataPath + ": pair " + (row + 1) + ": " + bad.getMessage(), bad);
+        }
     }
 
     private int[] sequence(String prompt, String response, int row) {

@@ -2,6 +2,7 @@ package dev.fulcrum.lm.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.fulcrum.lm.data.ChatTemplate;
 import dev.fulcrum.lm.data.Content;
 import dev.fulcrum.lm.data.SftExample;
 import dev.fulcrum.lm.io.HfCheckpoint;
@@ -38,8 +39,16 @@ public final class SftObjective implements LmObjective {
     private final SolveRateEvaluation.Problems evalProblems;
     private final String dataPath;
     private SolveRateEvaluation.Result lastEvaluation;
+    /** The template conversational data was rendered with; null for plain-text data. */
+    private final ChatTemplate chat;
 
     public SftObjective(DecoderLm model, Tokenizer tokenizer, List<SftExample> data, String dataPath, SolveRateSettings evalSettings) {
+        this(model, tokenizer, data, dataPath, evalSettings, ChatTemplate.chatml());
+    }
+
+    /** Conversational examples are rendered with {@code chat} (and then evaluated through it, prompts as user turns). */
+    public SftObjective(DecoderLm model, Tokenizer tokenizer, List<SftExample> data, String dataPath, SolveRateSettings evalSettings,
+                        ChatTemplate chat) {
         if (data.isEmpty()) {
             throw new IllegalArgumentException(dataPath + ": no SFT examples");
         }
@@ -55,14 +64,28 @@ public final class SftObjective implements LmObjective {
         Set<String> families = new LinkedHashSet<>();
         Set<String> seenPrompts = new HashSet<>();
         lengths = new int[data.size()];
+        boolean conversational = false;
         for (int i = 0; i < data.size(); i++) {
             SftExample e = data.get(i);
-            if (!(e.prompt() instanceof Content.Text prompt) || !(e.completion() instanceof Content.Text completion)) {
-                throw new IllegalArgumentException(dataPath + ": example " + (i + 1) + " is conversational; SFT here trains on "
-                        + "prompt/completion text (no chat template is implemented): write the data with --format standard");
+            String promptText, completionText;
+            if (e.prompt() instanceof Content.Text prompt && e.completion() instanceof Content.Text completion) {
+                promptText = prompt.text();
+                completionText = completion.text();
+            } else {
+                ChatTemplate.Rendered r;
+                try {
+                    r = chat.split(e.prompt(), e.completion());
+                } catch (IllegalArgumentException bad) {
+                    throw new IllegalArgumentException(dataPath + ": example " + (i + 1) + ": " + bad.getMessage(), bad);
+                }
+                promptText = r.prompt();
+                completionText = r.completion();
+                conversational = true;
+                var last = ((Content.Chat) e.prompt()).messages();
+                seenPrompts.add(last.getLast().content() + "\n");
             }
-            int[] p = shape.promptIds(prompt.text());
-            int[] body = tokenizer.encode(completion.text());
+            int[] p = shape.promptIds(promptText);
+            int[] body = tokenizer.encode(completionText);
             int[] c = java.util.Arrays.copyOf(body, body.length + 1);
             c[body.length] = eos;
             if (p.length + c.length - 1 > model.config().maxPositions()) {
@@ -72,13 +95,14 @@ public final class SftObjective implements LmObjective {
             prompts.add(p);
             completions.add(c);
             lengths[i] = p.length + c.length;
-            seenPrompts.add(prompt.text());
+            seenPrompts.add(promptText);
             var family = e.extra().get("family");
             if (family != null && family.isTextual()) {
                 families.add(family.asText());
             }
         }
         this.evalProblems = SolveRateEvaluation.problems(evalSettings, families, seenPrompts);
+        this.chat = conversational ? chat : null;
     }
 
     @Override
@@ -118,13 +142,16 @@ public final class SftObjective implements LmObjective {
         if (evalProblems.problems().isEmpty()) {
             return Map.of();
         }
-        lastEvaluation = SolveRateEvaluation.evaluate(new ResponseGenerator(model, tokenizer), manager, evalProblems, evalSettings, 2);
+        lastEvaluation = SolveRateEvaluation.evaluate(new ResponseGenerator(model, tokenizer, chat), manager, evalProblems, evalSettings, 2);
         return lastEvaluation.metrics();
     }
 
     @Override
     public void export(Path dir, Path tokenizerDir) {
         HfCheckpoint.save(model, dir, tokenizerDir);
+        if (chat != null) { // the model now expects its prompts in this template: say so as transformers 5 does
+            dev.fulcrum.core.io.AtomicFiles.writeString(dir.resolve(ChatTemplate.JINJA_FILE), chat.jinja());
+        }
     }
 
     @Override
