@@ -13,8 +13,10 @@ import dev.fulcrum.lm.train.ModelSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -104,31 +106,55 @@ public final class BaseSft {
         return obtain(spec, cacheRoot(), progress);
     }
 
-    /** The finished SFT run of {@code spec} under {@code cache}, trained first if it is not there yet. */
+    /**
+     * The finished SFT run of {@code spec} under {@code cache}, trained first if it is not there yet. Processes asking for
+     * the same spec at once take turns on a lock file ({@code <key>.lock}): one trains, the others wait and then reuse
+     * its run, rather than all training the same model. The lock holder also removes what killed runs left behind.
+     */
     public static Path obtain(Spec spec, Path cache, boolean progress) {
         Path done = cache.resolve(spec.key());
-        if (Files.isRegularFile(done.resolve("summary.json")) && Files.isDirectory(done.resolve(LmTrainer.MODEL_DIR))) {
+        if (finished(done)) {
             return done;
         }
         try {
             Files.createDirectories(cache);
-            Path work = Files.createTempDirectory(cache, spec.key() + ".partial-");
-            try {
-                train(spec, work, progress);
-                try {
-                    Files.move(work.resolve("run"), done, StandardCopyOption.ATOMIC_MOVE);
-                } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-                    // another process published the same spec first: theirs is identical, use it
-                } catch (AtomicMoveNotSupportedException e) {
-                    throw new IllegalStateException("cache folder " + cache + " does not support atomic moves", e);
-                }
-            } finally {
-                deleteRecursively(work);
+            Object monitor = IN_PROCESS.computeIfAbsent(done.toAbsolutePath().normalize(), k -> new Object());
+            synchronized (monitor) { // file locks exclude other processes only; threads of this one queue here
+                return obtainLocked(spec, cache, done, progress);
             }
-            return done;
         } catch (IOException e) {
             throw new UncheckedIOException("could not build the base SFT model in " + cache + ": " + e.getMessage(), e);
         }
+    }
+
+    private static final java.util.concurrent.ConcurrentHashMap<Path, Object> IN_PROCESS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static Path obtainLocked(Spec spec, Path cache, Path done, boolean progress) throws IOException {
+        try (FileChannel channel = FileChannel.open(cache.resolve(spec.key() + ".lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock ignored = channel.lock()) {
+            if (finished(done)) {
+                return done; // trained by the process we waited for
+            }
+            try (var stale = Files.newDirectoryStream(cache, spec.key() + ".partial-*")) {
+                for (Path p : stale) {
+                    deleteRecursively(p);
+                }
+            }
+            Path work = Files.createTempDirectory(cache, spec.key() + ".partial-");
+            try {
+                train(spec, work, progress);
+                Files.move(work.resolve("run"), done, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IllegalStateException("cache folder " + cache + " does not support atomic moves", e);
+            } finally {
+                deleteRecursively(work);
+            }
+        }
+        return done;
+    }
+
+    private static boolean finished(Path run) {
+        return Files.isRegularFile(run.resolve("summary.json")) && Files.isDirectory(run.resolve(LmTrainer.MODEL_DIR));
     }
 
     private static void train(Spec spec, Path work, boolean progress) throws IOException {

@@ -26,7 +26,26 @@ class BaseSftTest {
         assertEquals(first, second);
         assertEquals(modified, Files.getLastModifiedTime(second.resolve("summary.json")).toMillis(), "not retrained");
         try (var list = Files.list(cache)) {
-            assertEquals(List.of(first), list.toList(), "only the finished run remains");
+            assertEquals(List.of(first), list.filter(p -> !p.toString().endsWith(".lock")).toList(), "only the finished run remains");
+        }
+    }
+
+    @Test
+    void concurrentCallersTrainOnceAndStaleLeftoversAreRemoved() throws Exception {
+        BaseSft.Spec spec = BaseSft.Spec.smoke();
+        Path stale = Files.createDirectories(cache.resolve(spec.key() + ".partial-killed"));
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var a = pool.submit(() -> BaseSft.obtain(spec, cache, false));
+            var b = pool.submit(() -> BaseSft.obtain(spec, cache, false));
+            assertEquals(a.get(), b.get());
+        } finally {
+            pool.shutdown();
+        }
+        assertTrue(Files.notExists(stale), "a killed run's folder is removed by the next trainer");
+        try (var list = Files.list(cache)) {
+            assertEquals(1, list.filter(p -> p.getFileName().toString().startsWith(spec.key() + ".partial")
+                    || p.getFileName().toString().equals(spec.key())).count(), "one run, no leftovers");
         }
     }
 
