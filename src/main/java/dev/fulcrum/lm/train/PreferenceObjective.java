@@ -83,7 +83,7 @@ public final class PreferenceObjective implements LmObjective {
     private final int prompts;
     private final int heldOutPrompts;
     private final List<int[]> klPrompts;
-    private final Rng klRng;
+    private final long klSeed;
     /** Reference log-probabilities per pair (NaN until computed). */
     private final double[] referenceChosen;
     private final double[] referenceRejected;
@@ -147,7 +147,7 @@ public final class PreferenceObjective implements LmObjective {
         int[] probeOrder = split.split("train-probe").permutation(train.length);
         trainProbe = Arrays.stream(probeOrder, 0, Math.min(train.length, Math.max(heldOut.length, 256))).map(i -> train[i]).toArray();
         klPrompts = klPrompts(heldOut.length > 0 ? heldOut : train, settings.klSamples());
-        klRng = split.split("kl-samples");
+        klSeed = split.split("kl-samples").nextLong();
         referenceChosen = new double[pairs.size()];
         referenceRejected = new double[pairs.size()];
         Arrays.fill(referenceChosen, Double.NaN);
@@ -485,7 +485,7 @@ public final class PreferenceObjective implements LmObjective {
         int budget = Math.min(settings.klMaxNewTokens(), policy.config().maxPositions() - longestPrompt);
         int eos = tokenizer.special().eos();
         GenerationConfig sampling = GenerationConfig.sampling(budget, 1.0, 0, 1.0, eos >= 0 ? new int[] {eos} : new int[0]);
-        List<Completion> samples = new Generator(policy).generate(manager, klPrompts, sampling, new Rng(klRng.seed()));
+        List<Completion> samples = new Generator(policy).generate(manager, klPrompts, sampling, new Rng(klSeed));
         List<int[]> completions = samples.stream().map(Completion::tokens).toList();
         try (NDScope ignored = new NDScope()) {
             NDArray lpPolicy = SequenceScorer.score(policy, manager, klPrompts, completions).sums();
