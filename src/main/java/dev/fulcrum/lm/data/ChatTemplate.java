@@ -108,6 +108,14 @@ public record ChatTemplate(Style style) {
         return sb.toString();
     }
 
+    /** A row's prompt and response as text: plain text as it is, conversational rows through {@link #split}. */
+    public Rendered apply(Content prompt, Content response) {
+        if (prompt instanceof Content.Text p && response instanceof Content.Text r) {
+            return new Rendered(p.text(), r.text());
+        }
+        return split(prompt, response);
+    }
+
     /** Prompt text (with the generation prompt) and completion text of a conversational row. */
     public Rendered split(Content prompt, Content completion) {
         if (!(prompt instanceof Content.Chat p) || !(completion instanceof Content.Chat c)) {

@@ -41,7 +41,7 @@ class ConversationalTrainingTest {
     }
 
     @Test
-    void rewardModelTrainsOnConversationalPairs() {
+    void rewardModelAndDpoTrainOnConversationalPairs() {
         Path data = dir.resolve("prefs.jsonl");
         PreferenceJsonl.write(data, OracleDatasets.preferences(OracleDatasets.sources(List.of("str-upper"), 0, 10),
                 new BradleyTerryOracle(0.1), new Rng(0).split("labels"), true), PreferenceFormat.CONVERSATIONAL);
@@ -49,5 +49,7 @@ class ConversationalTrainingTest {
         o.addAll(List.of("steps=5", "batchSize=8", "evalEvery=5", "tokenizer=bytes"));
         var r = new LmTrainer(LmRuns.config("reward", data, o.toArray(String[]::new)), dir.resolve("rm")).fit();
         assertEquals(5, r.stepsDone());
+        var d = new LmTrainer(LmRuns.config("dpo", data, o.toArray(String[]::new)), dir.resolve("dpo")).fit();
+        assertEquals(5, d.stepsDone(), "DPO reads the same conversational pairs");
     }
 }
