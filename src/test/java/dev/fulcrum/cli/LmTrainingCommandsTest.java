@@ -132,8 +132,9 @@ class LmTrainingCommandsTest {
         Path chat = dir.resolve("chat");
         assertEquals(0, CliTest.run("lm", "make-data", "--tasks", "str-upper", "--per-family", "2", "--format", "conversational",
                 "--out", chat.toString()).code());
-        assertError(CliTest.run("lm", "sft", "--data", chat.resolve("sft.jsonl").toString(), "--out", out.toString()),
-                "is conversational");
+        Path mixed = dir.resolve("mixed.jsonl");
+        Files.writeString(mixed, "{\"prompt\": [{\"role\": \"user\", \"content\": \"hi\"}], \"completion\": \"hello\"}\n");
+        assertError(CliTest.run("lm", "sft", "--data", mixed.toString(), "--out", out.toString()), "mixed.jsonl");
         assertError(CliTest.run("lm", "sft", "--data", sft, "--set", "model.maxPositions=8", "--out", out.toString()),
                 "more than the model's maxPositions 8");
         assertTrue(Files.notExists(out), "failed commands leave nothing behind");
