@@ -66,21 +66,13 @@ public final class RewardObjective implements LmObjective {
         this.tokenizer = tokenizer;
         this.settings = settings;
         this.dataPath = dataPath;
-        Map<String, Integer> promptIndex = new LinkedHashMap<>();
-        for (PreferenceExample e : data) {
-            promptIndex.putIfAbsent(rendered(e.prompt(), e.chosen(), 0).prompt(), promptIndex.size());
+        List<String> rowPrompts = new ArrayList<>(data.size());
+        for (int i = 0; i < data.size(); i++) {
+            rowPrompts.add(rendered(data.get(i).prompt(), data.get(i).chosen(), i).prompt());
         }
-        prompts = promptIndex.size();
-        heldOutPrompts = (int) Math.ceil(settings.heldOutFraction() * prompts);
-        boolean[] held = new boolean[prompts];
-        int[] order = split.permutation(prompts);
-        for (int i = 0; i < heldOutPrompts; i++) {
-            held[order[i]] = true;
-        }
-        if (heldOutPrompts == prompts) {
-            throw new IllegalArgumentException(dataPath + ": reward.heldOutFraction " + settings.heldOutFraction()
-                    + " leaves no prompt to train on (" + prompts + " prompts)");
-        }
+        PromptSplit byPrompt = PromptSplit.of(rowPrompts, settings.heldOutFraction(), split, dataPath, "reward.heldOutFraction");
+        prompts = byPrompt.prompts();
+        heldOutPrompts = byPrompt.heldOutPrompts();
         for (int i = 0; i < data.size(); i++) {
             PreferenceExample e = data.get(i);
             ChatTemplate.Rendered chosen = rendered(e.prompt(), e.chosen(), i), rejected = rendered(e.prompt(), e.rejected(), i);
@@ -88,7 +80,7 @@ public final class RewardObjective implements LmObjective {
             Pair p = new Pair(sequence(prompt, chosen.completion(), i), sequence(prompt, rejected.completion(), i),
                     e.extra().containsKey("family") ? e.extra().get("family").asText() : "",
                     number(e.extra().get("p_chosen")), number(e.extra().get("chosen_reward")), number(e.extra().get("rejected_reward")));
-            (held[promptIndex.get(prompt)] ? heldOut : train).add(p);
+            (byPrompt.heldOut()[i] ? heldOut : train).add(p);
         }
         Rng probe = split.split("train-probe");
         int[] probeOrder = probe.permutation(train.size());
