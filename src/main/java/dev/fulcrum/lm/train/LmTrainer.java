@@ -151,7 +151,15 @@ public final class LmTrainer {
         Map<String, NDArray> parameters = objective.parameters();
         Adam adam = config.optimizer().optimizer(manager, parameters);
         WarmupCosine schedule = config.optimizer().schedule(config.steps());
-        BatchPlan plan = new BatchPlan(objective.exampleLengths(), config.batchSize(), config.lengthGrouped(), master.split("batches"));
+        int[] difficulty = null;
+        if (config.dataOrder().equals("easy-to-hard")) {
+            difficulty = objective.exampleDifficulties();
+            if (difficulty == null) {
+                throw new IllegalArgumentException("dataOrder easy-to-hard: objective " + objective.name() + " has no example difficulties");
+            }
+        }
+        BatchPlan plan = new BatchPlan(objective.exampleLengths(), config.batchSize(), config.lengthGrouped(), master.split("batches"),
+                difficulty);
         long start = 0;
         MetricsLog metrics;
         if (resume && run.latestCheckpoint().isPresent()) {
