@@ -53,4 +53,26 @@ class ModelStepPolicyTest {
             assertFalse(c.get(0).step().equals(c.get(1).step()) && c.get(1).step().equals(c.get(2).step()), "sampled, not greedy");
         }
     }
+
+    @Test
+    void searchWithAModelYieldsPairsOrderedByReward() {
+        ByteTokenizer tok = new ByteTokenizer();
+        try (NDManager manager = Torch.newManager()) {
+            DecoderLm model = DecoderLm.initialise(manager, ModelSpec.tiny().toConfig(tok), DataType.FLOAT32, new Rng(3));
+            ModelStepPolicy policy = new ModelStepPolicy(model, tok, manager, "q\n", new ResponseGenerator.Settings(12, 2, 1.0, 0, 1, 3),
+                    new Rng(5));
+            // a stand-in oracle: the share of ASCII letters among the first 5 characters
+            java.util.function.ToDoubleFunction<String> reward = r -> r.chars().limit(5).filter(ch -> ch < 128 && Character.isLetter(ch))
+                    .count() / 5.0;
+            Mcts m = new Mcts(policy, reward, Mcts.Settings.paper(4));
+            Mcts.Node root = m.search();
+            assertTrue(root.visits() >= 3);
+            List<Mcts.Pair> pairs = m.pairs();
+            assertFalse(pairs.isEmpty(), "random text differs enough in its letters");
+            for (Mcts.Pair p : pairs) {
+                assertTrue(p.chosenValue() - p.rejectedValue() >= 0.1 - 1e-9);
+                assertTrue(reward.applyAsDouble(p.prefix() + p.chosen()) > reward.applyAsDouble(p.prefix() + p.rejected()));
+            }
+        }
+    }
 }
