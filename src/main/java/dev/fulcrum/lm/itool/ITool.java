@@ -75,6 +75,7 @@ public final class ITool {
     private final Path out;
     private Consumer<String> log = s -> { };
     private boolean progress;
+    private Set<String> excludedFromEvaluation = Set.of();
 
     public ITool(IToolConfig config, Path out) {
         this.config = config;
@@ -88,6 +89,12 @@ public final class ITool {
 
     public ITool progressBar(boolean on) {
         this.progress = on;
+        return this;
+    }
+
+    /** Evaluation problems with these prompts are skipped too (besides the run's own SFT prompts), e.g. a larger data set's. */
+    public ITool excludeFromEvaluation(Set<String> prompts) {
+        this.excludedFromEvaluation = Set.copyOf(prompts);
         return this;
     }
 
@@ -109,7 +116,7 @@ public final class ITool {
         if (!Files.isRegularFile(sftData)) {
             SftJsonl.write(sftData, sft, SftFormat.PROMPT_COMPLETION);
         }
-        Set<String> trainingPrompts = new HashSet<>();
+        Set<String> trainingPrompts = new HashSet<>(excludedFromEvaluation);
         sources.forEach(s -> trainingPrompts.add(s.problem().prompt()));
         List<Problem> pool = new ArrayList<>();
         for (OracleDatasets.Source s : sources) {
@@ -255,10 +262,22 @@ public final class ITool {
     }
 
     /** Greedy solve rate of a model on fresh problems of {@code evalFamilies} (training prompts skipped). */
-    StageScore evaluate(String stage, Path modelDir, Set<String> trainingPrompts) {
-        SolveRateSettings s = new SolveRateSettings(config.evalFamilies(), config.evalProblems(), config.evalSeed(), config.maxNewTokens(),
+    private StageScore evaluate(String stage, Path modelDir, Set<String> trainingPrompts) {
+        StageScore score = evaluate(stage, modelDir, evaluationSettings(config), trainingPrompts);
+        log.accept("%s: solved %d of %d (%.3f), mean reward %.3f".formatted(stage, score.solved(), score.problems(), score.solveRate(),
+                score.meanReward()));
+        return score;
+    }
+
+    /** The evaluation a config asks for: greedy, its families, problem count, seed and budgets. */
+    public static SolveRateSettings evaluationSettings(IToolConfig config) {
+        return new SolveRateSettings(config.evalFamilies(), config.evalProblems(), config.evalSeed(), config.maxNewTokens(),
                 config.maxToolCalls(), 64);
-        SolveRateEvaluation.Problems problems = SolveRateEvaluation.problems(s, Set.of(), trainingPrompts);
+    }
+
+    /** Greedy solve rate and mean gold reward of the model in {@code modelDir} on the problems of {@code s} not in {@code excluded}. */
+    public static StageScore evaluate(String stage, Path modelDir, SolveRateSettings s, Set<String> excluded) {
+        SolveRateEvaluation.Problems problems = SolveRateEvaluation.problems(s, Set.of(), excluded);
         try (NDManager manager = Torch.newManager()) {
             DecoderLm model = HfCheckpoint.load(modelDir, manager, DataType.FLOAT32);
             Tokenizer tokenizer = TokenizerFiles.ofModel(modelDir);
@@ -271,9 +290,7 @@ public final class ITool {
                     solved += f.solved();
                     reward += f.meanReward() * f.problems();
                 }
-                StageScore score = new StageScore(stage, modelDir.toString(), n, solved, n == 0 ? 0 : reward / n);
-                log.accept("%s: solved %d of %d (%.3f), mean reward %.3f".formatted(stage, solved, n, score.solveRate(), score.meanReward()));
-                return score;
+                return new StageScore(stage, modelDir.toString(), n, solved, n == 0 ? 0 : reward / n);
             } finally {
                 TokenizerFiles.close(tokenizer);
             }
