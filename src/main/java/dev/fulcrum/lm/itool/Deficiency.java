@@ -18,8 +18,9 @@ import java.util.List;
  * <pre>
  *   PPL(y | x) = exp( - sum_t log pi(y_t | &lt;bos&gt; x, y_&lt;t) / |y| )      over y &lt;eos&gt;
  * </pre>
- * and the top {@code ratio} (0.3 in the paper and its code's {@code active_select}: sorted by perplexity, highest first,
- * the first {@code int(n * ratio)} kept) go on to the search.
+ * and the top {@code ratio} (0.3, the authors' code's {@code --ratio} default in {@code active_select}: sorted by
+ * perplexity, highest first, the first {@code int(n * ratio)} kept; the code ranks examples with and without tool calls
+ * separately, here every example has calls) go on to the search.
  */
 public final class Deficiency {
     private Deficiency() {

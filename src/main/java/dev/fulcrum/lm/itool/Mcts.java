@@ -30,7 +30,8 @@ import java.util.function.ToDoubleFunction;
  * its prefix; the chosen completion is the best child's step followed by the best rollout through it, the rejected one
  * the worst child's step followed by the worst rollout through it.
  *
- * <p>Checked against the paper and its released code (github.com/zeng-yirong/iTool, {@code mcts/mcts_vllm.py}): UCT with
+ * <p>Checked against the authors' released code (github.com/zeng-yirong/iTool, {@code mcts/mcts_vllm.py}, {@code main.py},
+ * {@code utils.py}; the paper's method section itself could not be read here, only its abstract): UCT with
  * a prior-weighted exploration term and c = 1.0 ({@code best_child}; the code divides both the value sum and the
  * square-root term by N + 1), 3 actions per expansion and depth 3 ({@code run_mcts_dpo.sh}: {@code --num_actions 3
  * --depth 3}), the prior as exp of the mean token log-probability of the step, the remaining text merged into one step at
