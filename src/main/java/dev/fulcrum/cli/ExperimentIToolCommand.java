@@ -29,7 +29,8 @@ final class ExperimentIToolCommand implements Callable<Integer> {
     int iterations;
     @Option(names = "--eval-problems", defaultValue = "100", description = "tool-shop problems evaluated (default: ${DEFAULT-VALUE}).")
     int evalProblems;
-    @Option(names = "--base", defaultValue = "standard", description = "Base model spec: standard or smoke (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--base", defaultValue = "standard", description = "Base model spec: standard (BaseSft.standard), tools (a tiny "
+            + "model on tool-calc and tool-price, about 2 CPU-minutes) or smoke (default: ${DEFAULT-VALUE}).")
     String base;
     @Option(names = {"--set", "-s"}, description = "iTool setting key=value (e.g. mctsIterations=4). Repeatable.")
     List<String> overrides = new ArrayList<>();
@@ -43,8 +44,9 @@ final class ExperimentIToolCommand implements Callable<Integer> {
     public Integer call() {
         BaseSft.Spec spec = switch (base.strip().toLowerCase(Locale.ROOT)) {
             case "standard" -> BaseSft.Spec.standard();
+            case "tools" -> IToolExperiment.toolsBase();
             case "smoke" -> BaseSft.Spec.smoke();
-            default -> throw new IllegalArgumentException("--base must be standard or smoke, got '" + base + "'");
+            default -> throw new IllegalArgumentException("--base must be standard, tools or smoke, got '" + base + "'");
         };
         var scores = IToolExperiment.run(new IToolExperiment.Settings(spec, seeds, firstSeed, problemsPerFamily, sftSteps, iterations,
                 evalProblems, overrides, work, report, null), !noProgress && Terminal.interactive(), System.out::println);

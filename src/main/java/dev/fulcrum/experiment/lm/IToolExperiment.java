@@ -67,6 +67,15 @@ public final class IToolExperiment {
     private IToolExperiment() {
     }
 
+    /**
+     * A small base for a quick measurement: 'tiny', 800 updates of 16 on 300 problems each of tool-calc and tool-price (the
+     * call syntax and the two tools, not the multi-tool family); about 2 CPU-minutes.
+     */
+    public static BaseSft.Spec toolsBase() {
+        return new BaseSft.Spec("tool-calc,tool-price", 300, 0, "tiny", 800, 0, List.of("batchSize=16", "optimizer.learningRate=3e-3",
+                "optimizer.minLearningRate=3e-4", "optimizer.warmupSteps=20", "evalEvery=800", "eval.problemsPerFamily=10"));
+    }
+
     public static List<MethodScore> run(Settings s, boolean progress, Consumer<String> log) {
         Path base = BaseSft.obtain(s.base(), s.baseCache() == null ? BaseSft.cacheRoot() : s.baseCache(), progress);
         List<String> methods = new ArrayList<>(List.of("SFT 1x", "SFT 2x", "SFT 3x"));
@@ -166,7 +175,7 @@ public final class IToolExperiment {
         md.append("## Command\n\n```bash\nbin/fulcrum experiment itool --seeds ").append(s.seeds()).append(" --first-seed ").append(s.firstSeed())
                 .append(" --problems-per-family ").append(s.problemsPerFamily()).append(" --sft-steps ").append(s.sftStepsPer1x())
                 .append(" --iterations ").append(s.iterations()).append(" --eval-problems ").append(s.evalProblems())
-                .append(s.base().equals(BaseSft.Spec.smoke()) ? " --base smoke" : "");
+                .append(s.base().equals(BaseSft.Spec.smoke()) ? " --base smoke" : s.base().equals(toolsBase()) ? " --base tools" : "");
         for (String o : s.overrides()) {
             md.append(" --set ").append(o);
         }
@@ -198,19 +207,33 @@ public final class IToolExperiment {
 
     static String verdict(Map<String, MethodScore> m, Settings s) {
         MethodScore sft1 = m.get("SFT 1x"), sft2 = m.get("SFT 2x"), sft3 = m.get("SFT 3x"), last = m.get("iTool iter " + s.iterations());
+        String rewards = String.format(Locale.ROOT, "Mean gold reward (partial credit for steps): SFT 1x/2x/3x %.3f/%.3f/%.3f; iTool "
+                + "iterations 1..%d: %s.", sft1.meanReward(), sft2.meanReward(), sft3.meanReward(), s.iterations(),
+                m.values().stream().filter(x -> x.method().startsWith("iTool")).map(x -> String.format(Locale.ROOT, "%.3f", x.meanReward()))
+                        .toList());
+        String scale = s.seeds() < 3 ? " Only " + s.seeds() + " seed(s) and a reduced size: a smoke-scale measurement." : "";
+        if (last == null) {
+            return "Not established: no iTool iteration ran. " + rewards + scale;
+        }
+        boolean anySolved = m.values().stream().anyMatch(x -> x.solved() > 0);
+        if (!anySolved) {
+            return "Not established: no model solves any evaluation problem, so success rates cannot separate the methods. " + rewards
+                    + (last.meanReward() > sft3.meanReward() ? " On reward, iTool ends above 3x SFT."
+                    : " On reward, iTool ends below 3x SFT" + (last.meanReward() < sft1.meanReward() ? " and below its own 1x start." : "."))
+                    + scale;
+        }
         boolean sftPlateau = sft3.successRate() - sft2.successRate() <= sft2.successRate() - sft1.successRate();
-        boolean itoolBeatsData = last != null && last.ci()[0] > sft3.ci()[1];
-        boolean itoolImproves = last != null && last.ci()[0] > sft1.ci()[1];
-        String numbers = String.format(Locale.ROOT, "SFT 1x/2x/3x: %.3f/%.3f/%.3f; iTool after %d iterations: %.3f.", sft1.successRate(),
-                sft2.successRate(), sft3.successRate(), s.iterations(), last == null ? Double.NaN : last.successRate());
+        boolean itoolBeatsData = last.ci()[0] > sft3.ci()[1];
+        boolean itoolImproves = last.ci()[0] > sft1.ci()[1];
+        String numbers = String.format(Locale.ROOT, "Success: SFT 1x/2x/3x %.3f/%.3f/%.3f; iTool after %d iterations %.3f.", sft1.successRate(),
+                sft2.successRate(), sft3.successRate(), s.iterations(), last.successRate());
         if (itoolBeatsData && itoolImproves && sftPlateau) {
             return "Held (at this scale): " + numbers + " iTool's last iteration is above SFT on 3x data with non-overlapping 95% "
-                    + "intervals, and the SFT gains shrink with more data.";
+                    + "intervals, and the SFT gains shrink with more data. " + rewards + scale;
         }
         return "Not established: " + numbers + (itoolImproves ? " iTool improves on its 1x start" : " iTool does not improve on its 1x "
                 + "start beyond the 95% intervals") + (itoolBeatsData ? " and beats 3x SFT" : ", and does not beat 3x SFT beyond the "
-                + "intervals") + (sftPlateau ? "; the SFT curve flattens." : "; the SFT curve does not flatten.")
-                + (s.seeds() < 3 ? " Only " + s.seeds() + " seed(s) and a reduced size: read it as a smoke-scale measurement." : "");
+                + "intervals") + (sftPlateau ? "; the SFT gains shrink with more data. " : "; the SFT gains do not shrink. ") + rewards + scale;
     }
 
     private static void plot(Settings s, Map<String, MethodScore> m, Path png) {
