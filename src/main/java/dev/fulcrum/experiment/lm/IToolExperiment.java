@@ -237,10 +237,10 @@ public final class IToolExperiment {
     }
 
     private static void plot(Settings s, Map<String, MethodScore> m, Path png) {
-        XYChart chart = new XYChartBuilder().width(640).height(400).title("complex tool use (tool-shop): greedy success rate")
-                .xAxisTitle("SFT data multiple (SFT) / iTool iteration + 1 (iTool, from the 1x model)").yAxisTitle("success rate").build();
+        XYChart chart = new XYChartBuilder().width(640).height(400).title("complex tool use (tool-shop): greedy success and gold reward")
+                .xAxisTitle("SFT data multiple (SFT) / iTool iteration + 1 (iTool, from the 1x model)").yAxisTitle("success rate, mean gold reward").build();
         double[] x = {1, 2, 3};
-        chart.addSeries("SFT 1x/2x/3x data", x, new double[] {m.get("SFT 1x").successRate(), m.get("SFT 2x").successRate(),
+        chart.addSeries("SFT: success rate", x, new double[] {m.get("SFT 1x").successRate(), m.get("SFT 2x").successRate(),
                 m.get("SFT 3x").successRate()});
         double[] xi = new double[s.iterations() + 1], yi = new double[s.iterations() + 1];
         xi[0] = 1;
@@ -249,7 +249,15 @@ public final class IToolExperiment {
             xi[t] = t + 1;
             yi[t] = m.get("iTool iter " + t).successRate();
         }
-        chart.addSeries("iTool iterations", xi, yi);
+        chart.addSeries("iTool: success rate", xi, yi);
+        double[] ri = new double[s.iterations() + 1];
+        ri[0] = m.get("SFT 1x").meanReward();
+        for (int t = 1; t <= s.iterations(); t++) {
+            ri[t] = m.get("iTool iter " + t).meanReward();
+        }
+        chart.addSeries("SFT: mean gold reward", x, new double[] {m.get("SFT 1x").meanReward(), m.get("SFT 2x").meanReward(),
+                m.get("SFT 3x").meanReward()});
+        chart.addSeries("iTool: mean gold reward", xi, ri);
         Charts.save(chart, png);
     }
 
