@@ -16,7 +16,8 @@ public final class TaskSuite {
             ArithmeticFamily.addition(), SortFamily.ascending(), StringTransformFamily.reverse(), StringTransformFamily.uppercase(),
             ToolUseFamily.calculator(), ToolUseFamily.price(), SummaryFamily.person(),
             ArithmeticFamily.multiplication(), SortFamily.descending(), StringTransformFamily.dedupe(), ToolUseFamily.basket(),
-            SummaryFamily.event());
+            SummaryFamily.event(),
+            ShopFamily.shop());
 
     private TaskSuite() {
     }
@@ -40,8 +41,8 @@ public final class TaskSuite {
     }
 
     /**
-     * Families named by a comma-separated list of family names and the groups {@code all}, {@code in-distribution} and
-     * {@code held-out}; order kept, duplicates dropped.
+     * Families named by a comma-separated list of family names and the groups {@code all}, {@code in-distribution},
+     * {@code held-out} and {@code complex}; order kept, duplicates dropped.
      */
     public static List<TaskFamily> select(String spec) {
         Set<TaskFamily> out = new LinkedHashSet<>();
@@ -52,6 +53,7 @@ public final class TaskSuite {
                 case "all" -> out.addAll(FAMILIES);
                 case "in-distribution" -> out.addAll(families(Split.IN_DISTRIBUTION));
                 case "held-out" -> out.addAll(families(Split.HELD_OUT));
+                case "complex" -> out.addAll(families(Split.COMPLEX));
                 default -> out.add(family(name));
             }
         }

@@ -15,6 +15,10 @@ import java.util.Map;
  * cut into batches, and the batches are shuffled: batches hold examples of similar length, so padding wastes little,
  * while every batch is still a random draw.
  *
+ * <p>Easy to hard (a curriculum, {@code dataOrder=easy-to-hard}): given each example's difficulty, every epoch's shuffle is
+ * split by difficulty and the levels are visited easiest first, each batched as above on its own (no batch mixes two
+ * levels).
+ *
  * <p>Checkpointable: the state is the generator's state at the start of the current epoch and the position in it;
  * restoring replans the epoch from that state, so a resumed run visits exactly the batches an uninterrupted one does.
  */
@@ -25,12 +29,23 @@ final class BatchPlan {
     private final int batchSize;
     private final boolean grouped;
     private final Rng rng;
+    /** Difficulty per example (easy-to-hard order), or null (shuffled). */
+    private final int[] difficulty;
     private Rng.State epochStart;
     private long epoch;
     private int[][] batches;
     private int position;
 
     BatchPlan(int[] lengths, int batchSize, boolean grouped, Rng rng) {
+        this(lengths, batchSize, grouped, rng, null);
+    }
+
+    /** With {@code difficulty} (one per example) the epochs run easy to hard; null: shuffled. */
+    BatchPlan(int[] lengths, int batchSize, boolean grouped, Rng rng, int[] difficulty) {
+        if (difficulty != null && difficulty.length != lengths.length) {
+            throw new IllegalArgumentException(lengths.length + " examples but " + difficulty.length + " difficulties");
+        }
+        this.difficulty = difficulty == null ? null : difficulty.clone();
         if (lengths.length == 0) {
             throw new IllegalArgumentException("no training examples");
         }
@@ -63,8 +78,20 @@ final class BatchPlan {
 
     private int[][] plan() {
         int[] order = rng.permutation(lengths.length);
+        if (difficulty == null) {
+            return batches(order).toArray(int[][]::new);
+        }
         List<int[]> out = new ArrayList<>();
-        int chunk = grouped ? batchSize * MEGA_BATCHES : lengths.length;
+        for (int level : Arrays.stream(difficulty).distinct().sorted().toArray()) {
+            out.addAll(batches(Arrays.stream(order).filter(i -> difficulty[i] == level).toArray()));
+        }
+        return out.toArray(int[][]::new);
+    }
+
+    /** The batches of one shuffled sequence of examples (length-grouped when asked). */
+    private List<int[]> batches(int[] order) {
+        List<int[]> out = new ArrayList<>();
+        int chunk = grouped ? batchSize * MEGA_BATCHES : Math.max(1, order.length);
         for (int from = 0; from < order.length; from += chunk) {
             Integer[] mega = Arrays.stream(Arrays.copyOfRange(order, from, Math.min(order.length, from + chunk))).boxed()
                     .toArray(Integer[]::new);
@@ -83,7 +110,7 @@ final class BatchPlan {
             }
             out = shuffled;
         }
-        return out.toArray(int[][]::new);
+        return out;
     }
 
     /** Writes the plan's state into checkpoint metadata. */

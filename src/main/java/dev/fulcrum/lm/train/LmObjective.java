@@ -30,6 +30,14 @@ public interface LmObjective {
     default void attach(Path runDir, NDManager manager) {
     }
 
+    /**
+     * Difficulty of every training example (index = example id) for an easy-to-hard data order, or null if the objective
+     * has none. Only the SFT objective knows one (its rows' {@code steps} column).
+     */
+    default int[] exampleDifficulties() {
+        return null;
+    }
+
     /** The loss of the examples {@code batch}; called inside the trainer's {@code NDScope} and {@code Torch.Tape}. */
     BatchLoss loss(NDManager manager, int[] batch);
 

@@ -25,12 +25,16 @@ import java.util.List;
  * @param checkpointEvery checkpoint every this many updates (and at the end)
  * @param keepCheckpoints recent checkpoints kept
  * @param preference      preference-optimisation settings (dpo)
+ * @param dataOrder       {@code shuffled} (every epoch a fresh shuffle) or {@code easy-to-hard} (a curriculum: every
+ *                        epoch visits the examples in order of difficulty, the SFT rows' {@code steps} column, shuffled
+ *                        within a difficulty; sft only)
  */
 public record LmTrainConfig(String objective, String data, String tokenizer, String init, long seed, long steps, int batchSize,
                             int accumulation, boolean lengthGrouped, int logEvery, int evalEvery, int checkpointEvery,
                             int keepCheckpoints, ModelSpec model, OptimizerSettings optimizer, SolveRateSettings eval,
-                            RewardSettings reward, PreferenceSettings preference) {
+                            RewardSettings reward, PreferenceSettings preference, String dataOrder) {
     public static final List<String> OBJECTIVES = List.of("sft", "reward", "dpo");
+    public static final List<String> DATA_ORDERS = List.of("shuffled", "easy-to-hard");
 
     public LmTrainConfig {
         if (objective == null || !OBJECTIVES.contains(objective)) {
@@ -63,6 +67,12 @@ public record LmTrainConfig(String objective, String data, String tokenizer, Str
         if (preference == null) {
             throw new ConfigException("preference", "is missing");
         }
+        if (dataOrder == null || !DATA_ORDERS.contains(dataOrder)) {
+            throw new ConfigException("dataOrder", "must be one of " + DATA_ORDERS + ", got '" + dataOrder + "'");
+        }
+        if (dataOrder.equals("easy-to-hard") && !objective.equals("sft")) {
+            throw new ConfigException("dataOrder", "easy-to-hard orders SFT data; objective " + objective + " needs 'shuffled'");
+        }
     }
 
     private static void positive(String field, long v) {
@@ -75,7 +85,7 @@ public record LmTrainConfig(String objective, String data, String tokenizer, Str
     public static LmTrainConfig defaults(String objective, ModelSpec model) {
         return new LmTrainConfig(objective, "", "auto", "", 0, 1000, 32, 1, true, 25, 500, 250, 2, model,
                 OptimizerSettings.defaults(), SolveRateSettings.defaults(), RewardSettings.defaults(),
-                PreferenceSettings.defaults());
+                PreferenceSettings.defaults(), "shuffled");
     }
 
     public static LmTrainConfig defaults(String objective) {

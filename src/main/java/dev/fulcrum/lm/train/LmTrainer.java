@@ -97,13 +97,14 @@ public final class LmTrainer {
         try (NDManager manager = Torch.newManager()) {
             Rng master = new Rng(config.seed());
             LmObjective objective = objective(manager, tokenizer, master, initDir); // bad data fails here, before anything is written
+            int[] difficulty = difficulties(objective);
             RunDirectory run = resume ? resumed : RunDirectory.create(out);
             if (!resume) {
                 run.writeConfig(config);
                 TokenizerFiles.write(tokenizer, config.tokenizer(), init, run.root().resolve(TOKENIZER_DIR));
             }
             objective.attach(run.root(), manager);
-            return train(run, objective, manager, master, tokenizer.toString());
+            return train(run, objective, manager, master, tokenizer.toString(), difficulty);
         } finally {
             TokenizerFiles.close(tokenizer);
         }
@@ -147,11 +148,24 @@ public final class LmTrainer {
         return DecoderLm.initialise(manager, shape, DataType.FLOAT32, master.split("init"));
     }
 
-    private Result train(RunDirectory run, LmObjective objective, NDManager manager, Rng master, String tokenizerName) {
+    /** Each example's difficulty for {@code dataOrder=easy-to-hard}, else null. */
+    private int[] difficulties(LmObjective objective) {
+        if (!config.dataOrder().equals("easy-to-hard")) {
+            return null;
+        }
+        int[] difficulty = objective.exampleDifficulties();
+        if (difficulty == null) {
+            throw new IllegalArgumentException("dataOrder easy-to-hard: objective " + objective.name() + " has no example difficulties");
+        }
+        return difficulty;
+    }
+
+    private Result train(RunDirectory run, LmObjective objective, NDManager manager, Rng master, String tokenizerName, int[] difficulty) {
         Map<String, NDArray> parameters = objective.parameters();
         Adam adam = config.optimizer().optimizer(manager, parameters);
         WarmupCosine schedule = config.optimizer().schedule(config.steps());
-        BatchPlan plan = new BatchPlan(objective.exampleLengths(), config.batchSize(), config.lengthGrouped(), master.split("batches"));
+        BatchPlan plan = new BatchPlan(objective.exampleLengths(), config.batchSize(), config.lengthGrouped(), master.split("batches"),
+                difficulty);
         long start = 0;
         MetricsLog metrics;
         if (resume && run.latestCheckpoint().isPresent()) {

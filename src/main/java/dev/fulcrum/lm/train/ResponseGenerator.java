@@ -82,9 +82,39 @@ public final class ResponseGenerator {
 
     /** The responses as token ids (the model's own tokens, and the encoded tool results), without the end token. */
     public List<int[]> respondIds(NDManager manager, List<String> prompts, Settings settings, Rng rng) {
+        return continueIds(manager, prompts, java.util.Collections.nCopies(prompts.size(), ""), settings, rng);
+    }
+
+    /**
+     * Continuations of partial responses: row i starts from {@code partial.get(i)} written after the prompt (encoded on
+     * its own, as a completion is in training; its tool calls count toward {@code maxToolCalls}, its tokens toward
+     * {@code maxNewTokens}) and returns only the text written after it.
+     */
+    public List<String> continueResponses(NDManager manager, List<String> prompts, List<String> partial, Settings settings, Rng rng) {
+        List<int[]> ids = continueIds(manager, prompts, partial, settings, rng);
+        List<String> out = new ArrayList<>(ids.size());
+        for (int i = 0; i < ids.size(); i++) {
+            int from = partial.get(i).isEmpty() ? 0 : tokenizer.encode(partial.get(i)).length;
+            String text = tokenizer.decode(Arrays.copyOfRange(ids.get(i), from, ids.get(i).length));
+            out.add(chat == null ? text : chat.untilEndOfTurn(text));
+        }
+        return out;
+    }
+
+    /** Whole responses (partial response included) as token ids, continued from {@code partial}; see {@link #continueResponses}. */
+    public List<int[]> continueIds(NDManager manager, List<String> prompts, List<String> partial, Settings settings, Rng rng) {
         int n = prompts.size();
+        if (partial.size() != n) {
+            throw new IllegalArgumentException(n + " prompts but " + partial.size() + " partial responses");
+        }
         int[][] written = new int[n][0]; // the response so far as the model's own tokens (plus encoded tool results)
         int[] calls = new int[n];
+        for (int i = 0; i < n; i++) {
+            if (!partial.get(i).isEmpty()) {
+                written[i] = tokenizer.encode(partial.get(i));
+                calls[i] = ToolExecutor.calls(partial.get(i)).size();
+            }
+        }
         boolean[] done = new boolean[n];
         int[][] promptIds = new int[n][];
         for (int i = 0; i < n; i++) {

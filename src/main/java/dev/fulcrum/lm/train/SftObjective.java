@@ -35,6 +35,8 @@ public final class SftObjective implements LmObjective {
     private final List<int[]> prompts = new ArrayList<>();
     private final List<int[]> completions = new ArrayList<>();
     private final int[] lengths;
+    /** The rows' {@code steps} column (difficulty), -1 where a row has none. */
+    private final int[] steps;
     private final SolveRateSettings evalSettings;
     private final SolveRateEvaluation.Problems evalProblems;
     private final String dataPath;
@@ -64,6 +66,7 @@ public final class SftObjective implements LmObjective {
         Set<String> families = new LinkedHashSet<>();
         Set<String> seenPrompts = new HashSet<>();
         lengths = new int[data.size()];
+        steps = new int[data.size()];
         boolean conversational = false;
         for (int i = 0; i < data.size(); i++) {
             SftExample e = data.get(i);
@@ -96,6 +99,8 @@ public final class SftObjective implements LmObjective {
             completions.add(c);
             lengths[i] = p.length + c.length;
             seenPrompts.add(promptText);
+            var stepsColumn = e.extra().get("steps");
+            steps[i] = stepsColumn != null && stepsColumn.isIntegralNumber() && stepsColumn.canConvertToInt() && stepsColumn.asInt() >= 0 ? stepsColumn.asInt() : -1;
             var family = e.extra().get("family");
             if (family != null && family.isTextual()) {
                 families.add(family.asText());
@@ -122,6 +127,18 @@ public final class SftObjective implements LmObjective {
     @Override
     public int[] exampleLengths() {
         return lengths.clone();
+    }
+
+    /** The rows' {@code steps} column; every row needs one. */
+    @Override
+    public int[] exampleDifficulties() {
+        for (int i = 0; i < steps.length; i++) {
+            if (steps[i] < 0) {
+                throw new IllegalArgumentException(dataPath + ": example " + (i + 1) + " has no 'steps' column (a non-negative "
+                        + "integer), which dataOrder easy-to-hard orders by ('fulcrum lm make-data' writes it)");
+            }
+        }
+        return steps.clone();
     }
 
     @Override

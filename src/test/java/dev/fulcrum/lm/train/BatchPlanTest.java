@@ -77,4 +77,53 @@ class BatchPlanTest {
             assertArrayEquals(original.next(), restored.next(), "batch " + b + " after restoring");
         }
     }
+
+    @Test
+    void easyToHardVisitsEachDifficultyInTurnEveryEpoch() {
+        int n = 300;
+        int[] l = lengths(n), difficulty = new int[n];
+        Rng r = new Rng(11);
+        for (int i = 0; i < n; i++) {
+            difficulty[i] = 1 + r.nextInt(4);
+        }
+        for (boolean grouped : new boolean[] {false, true}) {
+            BatchPlan plan = new BatchPlan(l, 16, grouped, new Rng(2), difficulty);
+            for (int epoch = 0; epoch < 2; epoch++) {
+                int[] seen = new int[n];
+                int previous = 0;
+                do {
+                    int[] batch = plan.next();
+                    int level = difficulty[batch[0]];
+                    for (int i : batch) {
+                        assertEquals(level, difficulty[i], "no batch mixes difficulties");
+                        seen[i]++;
+                    }
+                    assertTrue(level >= previous, "easy to hard within an epoch");
+                    previous = level;
+                } while (plan.epochs() < epoch + 1);
+                assertTrue(Arrays.stream(seen).allMatch(c -> c == 1), "every example once per epoch, grouped " + grouped);
+            }
+        }
+        // the shuffle within a level differs between epochs, and restoring continues exactly
+        BatchPlan original = new BatchPlan(l, 16, true, new Rng(2), difficulty);
+        for (int b = 0; b < 27; b++) {
+            original.next();
+        }
+        Map<String, String> meta = new LinkedHashMap<>();
+        original.save(meta);
+        BatchPlan restored = new BatchPlan(l, 16, true, new Rng(2), difficulty);
+        restored.restore(new Checkpoint(0, Map.of(), meta));
+        for (int b = 0; b < 30; b++) {
+            assertArrayEquals(original.next(), restored.next(), "batch " + b + " after restoring");
+        }
+    }
+
+    @Test
+    void withoutDifficultiesThePlanIsUnchanged() {
+        int[] l = lengths(200);
+        BatchPlan a = new BatchPlan(l, 8, true, new Rng(5)), b = new BatchPlan(l, 8, true, new Rng(5), null);
+        for (int i = 0; i < 60; i++) {
+            assertArrayEquals(a.next(), b.next());
+        }
+    }
 }
