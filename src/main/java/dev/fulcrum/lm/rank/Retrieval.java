@@ -94,9 +94,26 @@ public record Retrieval(String name, List<String> documentIds, List<String> docu
         return new Scores(n, ndcg / n, r10 / n, r100 / n, mrr / n);
     }
 
+    /** nDCG@10 of each query's ranking, in query order (for paired, per-query comparisons). */
+    public double[] perQueryNdcg10(List<List<String>> rankings) {
+        if (rankings.size() != queries.size()) {
+            throw new IllegalArgumentException(rankings.size() + " rankings for " + queries.size() + " queries");
+        }
+        double[] out = new double[queries.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = RankingMetrics.ndcg(rankings.get(i), queries.get(i).judgements(), 10);
+        }
+        return out;
+    }
+
     /** BM25's rankings of every query (top 100). */
-    public Scores evaluateBm25() {
+    public List<List<String>> bm25Rankings() {
         Bm25 bm25 = new Bm25(documentIds, documentTexts);
-        return evaluate(queries.stream().map(q -> bm25.top(q.text(), 100)).toList());
+        return queries.stream().map(q -> bm25.top(q.text(), 100)).toList();
+    }
+
+    /** BM25's metrics (top 100 of every query). */
+    public Scores evaluateBm25() {
+        return evaluate(bm25Rankings());
     }
 }
