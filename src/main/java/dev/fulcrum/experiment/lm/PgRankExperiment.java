@@ -106,7 +106,12 @@ public final class PgRankExperiment {
     }
 
     public static Outcome run(Settings s, boolean progress) {
-        Path base = BaseSft.obtain(s.base(), progress);
+        return run(s, BaseSft.cacheRoot(), progress);
+    }
+
+    /** As {@link #run(Settings, boolean)} with the base model cached under {@code baseCache}. */
+    public static Outcome run(Settings s, Path baseCache, boolean progress) {
+        Path base = BaseSft.obtain(s.base(), baseCache, progress);
         Path data = s.workDir().resolve("data");
         RetrievalCorpus.write(RetrievalCorpus.generate(s.dataSeed(), s.sizes()), data, s.dataSeed(), s.sizes());
         Path inDomainDir = data.resolve(RetrievalCorpus.IN_DOMAIN);
@@ -291,8 +296,9 @@ public final class PgRankExperiment {
                 .append("other documents), which is where a listwise nDCG objective can differ from binary-relevance InfoNCE.\n");
         md.append("- PG-Rank here trains on BM25 candidate sets and is evaluated, like the warm start, by dense retrieval over the ")
                 .append("whole corpus (the first-stage setting), not as a re-ranker of a fixed candidate list.\n");
-        md.append("- Three seeds give the seed-level paired t-test 2 degrees of freedom; the seed x query test treats queries as ")
-                .append("independent units (the IR convention) and is reported alongside.\n");
+        md.append("- ").append(s.seeds()).append(" seeds give the seed-level paired t-test ").append(s.seeds() - 1)
+                .append(" degrees of freedom; the seed x query test treats queries as independent units (the IR convention) ")
+                .append("and is reported alongside.\n");
         md.append("- Hyper-parameters were set on one tuning seed (100), not on the reported seeds; no wider search was done.\n");
         md.append("\nPer-run directories (config, metrics, summary, report, encoder) are under `").append(s.workDir())
                 .append("/runs/`; the data under `").append(s.workDir()).append("/data/`.\n");
