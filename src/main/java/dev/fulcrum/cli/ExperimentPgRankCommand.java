@@ -22,9 +22,9 @@ final class ExperimentPgRankCommand implements Callable<Integer> {
     long firstSeed;
     @Option(names = "--data-seed", defaultValue = "0", description = "Seed of the generated benchmark (default: ${DEFAULT-VALUE}).")
     long dataSeed;
-    @Option(names = "--contrastive-steps", defaultValue = "200", description = "Warm-start updates (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--contrastive-steps", defaultValue = "400", description = "Warm-start updates (default: ${DEFAULT-VALUE}).")
     long contrastiveSteps;
-    @Option(names = "--pg-rank-steps", defaultValue = "150", description = "PG-Rank (and control) updates (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--pg-rank-steps", defaultValue = "200", description = "PG-Rank (and control) updates (default: ${DEFAULT-VALUE}).")
     long pgRankSteps;
     @Option(names = "--eval-every", defaultValue = "50", description = "Evaluate every this many updates (default: ${DEFAULT-VALUE}).")
     int evalEvery;
