@@ -77,7 +77,7 @@ public final class PgRankExperiment {
 
     /** One trained encoder's per-query nDCG@10 and aggregate scores on both test sets. */
     record Evaluated(double[] inDomainNdcg, double[] outOfDomainNdcg, Retrieval.Scores inDomain, Retrieval.Scores outOfDomain,
-                     double seconds) {
+                     double seconds, long parameters) {
     }
 
     /** Per method: one {@link Evaluated} per seed, and the in-domain evaluation curve (global step to nDCG@10 per seed). */
@@ -118,7 +118,7 @@ public final class PgRankExperiment {
         Retrieval inTest = Retrieval.read(inDomainDir, "test", 0);
         Retrieval oodTest = Retrieval.read(data.resolve(RetrievalCorpus.OUT_OF_DOMAIN), "test", 0);
         Evaluated bm25 = new Evaluated(inTest.perQueryNdcg10(inTest.bm25Rankings()), oodTest.perQueryNdcg10(oodTest.bm25Rankings()),
-                inTest.evaluateBm25(), oodTest.evaluateBm25(), 0);
+                inTest.evaluateBm25(), oodTest.evaluateBm25(), 0, 0);
         Map<String, MethodRuns> runs = new LinkedHashMap<>();
         List<String> methods = s.control() ? List.of(WARM, PG, CONTROL) : List.of(WARM, PG);
         methods.forEach(m -> runs.put(m, new MethodRuns(new ArrayList<>(), new TreeMap<>())));
@@ -163,7 +163,7 @@ public final class PgRankExperiment {
             DualEncoder encoder = DualEncoder.load(RankTrainer.encoderDir(run), m);
             List<List<String>> in = encoder.retrieve(m, inTest, 100, 64), out = encoder.retrieve(m, oodTest, 100, 64);
             return new Evaluated(inTest.perQueryNdcg10(in), oodTest.perQueryNdcg10(out), inTest.evaluate(in), oodTest.evaluate(out),
-                    seconds);
+                    seconds, encoder.parameterCount());
         }
     }
 
@@ -232,11 +232,14 @@ public final class PgRankExperiment {
                 .append("names (").append(bm25.outOfDomain().queries()).append(" queries, ").append(s.sizes().outOfDomainEntities() * 4)
                 .append(" documents).\n\n");
         RankTrainConfig warmCfg = configs.get(WARM), pgCfg = configs.get(PG);
-        md.append("**Encoder.** The shared SFT base model (`").append(base).append("`: Llama-style, byte tokens) as one tower ")
+        long parameters = runs.get(PG).seeds().getFirst().parameters();
+        md.append("**Encoder.** The shared SFT base model (").append(s.base().equals(BaseSft.Spec.standard()) ? "standard spec"
+                        : "spec " + s.base()).append("; `").append(base).append("`: Llama-style, byte tokens) as one tower ")
                 .append("for queries and documents (`query: ` / `document: ` prefixes), ").append(warmCfg.encoder().pooling())
                 .append("-pooled final hidden states, a linear projection to ").append(warmCfg.encoder().dimension())
                 .append(" dimensions, L2-normalised; s(q, d) = cos / ").append(warmCfg.encoder().temperature())
-                .append(". Evaluation is dense retrieval over the whole corpus (top 100).\n\n");
+                .append("; ").append(String.format(Locale.ROOT, "%,d", parameters))
+                .append(" trainable parameters. Evaluation is dense retrieval over the whole corpus (top 100).\n\n");
         md.append("**Methods.** `contrastive` (warm start): ").append(s.contrastiveSteps()).append(" AdamW updates of InfoNCE over ")
                 .append(warmCfg.batchSize()).append(" training queries per batch, each with its grade-2 document as the positive, ")
                 .append("the batch's other documents as in-batch negatives and ").append(warmCfg.contrastive().negatives())
@@ -253,7 +256,8 @@ public final class PgRankExperiment {
                     .append(" further updates, to separate the effect of the objective from that of more training. ");
         }
         md.append("Learning rates: contrastive ").append(warmCfg.optimizer().learningRate()).append(", pg-rank ")
-                .append(pgCfg.optimizer().learningRate()).append(" (warm-up and cosine decay), chosen on tuning seed 100.\n\n");
+                .append(pgCfg.optimizer().learningRate()).append(" (warm-up and cosine decay). PG-Rank's rate was chosen over ")
+                .append("{1e-4, 3e-4} on tuning seed 100 (not a reported seed); the contrastive settings were not tuned.\n\n");
 
         md.append("## Results\n\n");
         md.append("nDCG@10 on each test set: mean ± 95% t-interval over seeds (per seed).\n\n");
@@ -291,7 +295,8 @@ public final class PgRankExperiment {
         md.append("- **In-domain: ").append(verdict).append("**\n");
         md.append("- Out-of-domain (no claim): ").append(ood).append("\n");
         md.append("\n## Caveats\n\n");
-        md.append("- A small synthetic benchmark and a 0.8M-parameter byte-level encoder on CPU; the paper uses BERT-scale encoders ")
+        md.append("- A small synthetic benchmark and a ").append(String.format(Locale.ROOT, "%,d", parameters))
+                .append("-parameter byte-level encoder on CPU; the paper uses BERT-scale encoders ")
                 .append("on MS MARCO and BEIR. The generated relevance is graded by construction (the answer and the same entity's ")
                 .append("other documents), which is where a listwise nDCG objective can differ from binary-relevance InfoNCE.\n");
         md.append("- PG-Rank here trains on BM25 candidate sets and is evaluated, like the warm start, by dense retrieval over the ")
@@ -299,7 +304,12 @@ public final class PgRankExperiment {
         md.append("- ").append(s.seeds()).append(" seeds give the seed-level paired t-test ").append(s.seeds() - 1)
                 .append(" degrees of freedom; the seed x query test treats queries as independent units (the IR convention) ")
                 .append("and is reported alongside.\n");
-        md.append("- Hyper-parameters were set on one tuning seed (100), not on the reported seeds; no wider search was done.\n");
+        md.append("- Hyper-parameters: one tuning seed (100), two PG-Rank learning rates; no wider search was done.\n");
+        if (!s.base().equals(BaseSft.Spec.standard())) {
+            md.append("- This run used a non-standard base model (").append(s.base().modelSize()).append(", ")
+                    .append(s.base().steps()).append(" SFT updates), not the standard shared base of the language-model ")
+                    .append("experiments; rerun without --smoke-base for those numbers.\n");
+        }
         md.append("\nPer-run directories (config, metrics, summary, report, encoder) are under `").append(s.workDir())
                 .append("/runs/`; the data under `").append(s.workDir()).append("/data/`.\n");
         AtomicFiles.writeString(s.report(), md.toString());
