@@ -7,7 +7,7 @@ import dev.fulcrum.core.rng.Rng;
 
 /**
  * The Plackett-Luce ranking policy over a candidate set with scores {@code s} (Plackett 1975, Luce 1959; the policy of
- * Gao et al. 2023, Neural PG-Rank, eq. 1):
+ * Gao et al. 2023, Neural PG-Rank):
  * <pre>
  *   pi(r | q) = prod_{i=1..n} exp(s_{r_i}) / sum_{j=i..n} exp(s_{r_j})
  *   log pi(r | q) = sum_{i=1..n} [ s_{r_i} - log sum_{j >= i} exp(s_{r_j}) ]
