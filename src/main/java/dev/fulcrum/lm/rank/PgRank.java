@@ -9,8 +9,9 @@ import dev.fulcrum.core.rng.Rng;
 /**
  * Neural PG-Rank's policy-gradient objective for one query (Gao et al. 2023, as ALGORITHMS.md summarises it; the paper's
  * text was not at hand, so no equation number is cited): the ranking policy is Plackett-Luce over the candidates' scores
- * ({@link PlackettLuce}); the utility of a ranking is its nDCG@k against the query's judgements; the gradient of the expected utility is estimated by REINFORCE with the leave-one-out baseline
- * over N rankings sampled from the current policy,
+ * ({@link PlackettLuce}); the utility of a ranking is its nDCG@k against the query's judgements; the gradient of the
+ * expected utility is estimated by REINFORCE with the leave-one-out baseline over N rankings sampled from the current
+ * policy,
  * <pre>
  *   grad E_{r ~ pi}[U(r)] ~ (1/N) sum_n [ U(r_n) - (1/(N-1)) sum_{m != n} U(r_m) ] grad log pi(r_n | q)
  * </pre>
