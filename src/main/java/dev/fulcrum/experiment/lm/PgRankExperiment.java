@@ -142,6 +142,12 @@ public final class PgRankExperiment {
                 Evaluated e = evaluate(dir, inTest, oodTest, r.seconds());
                 runs.get(method).seeds().add(e);
                 long offset = fromWarm ? s.contrastiveSteps() : 0;
+                if (fromWarm) {
+                    List<Double> warmEnd = runs.get(WARM).curve().get(s.contrastiveSteps());
+                    if (warmEnd != null) {
+                        runs.get(method).curve().computeIfAbsent(offset, k -> new ArrayList<>()).add(warmEnd.getLast());
+                    }
+                }
                 for (JsonNode row : MetricsLog.read(dir.resolve("metrics.jsonl"))) {
                     if (row.path("phase").asText().equals("eval")) {
                         runs.get(method).curve().computeIfAbsent(offset + row.path("step").asLong(), k -> new ArrayList<>())
@@ -185,8 +191,8 @@ public final class PgRankExperiment {
         TwoSampleTests.Paired seeds = TwoSampleTests.pairedT(pg.inDomain(), warm.inDomain());
         TwoSampleTests.Paired queries = TwoSampleTests.pairedT(pg.pooledInDomain(), warm.pooledInDomain());
         String detail = String.format(Locale.ROOT, "PG-Rank minus warm start, in-domain nDCG@10: %+.4f (paired t over %d seeds: "
-                + "t = %.2f, p = %.3g; over %d seed-query pairs: p = %.3g)", seeds.meanDifference(), pg.inDomain().length, seeds.t(),
-                seeds.pValue(), pg.pooledInDomain().length, queries.pValue());
+                + "t = %.2f, p = %s; over %d seed-query pairs: p = %s)", seeds.meanDifference(), pg.inDomain().length, seeds.t(),
+                p(seeds.pValue()), pg.pooledInDomain().length, p(queries.pValue()));
         if (seeds.meanDifference() > 0 && seeds.pValue() < 0.05) {
             return "HELD: " + detail;
         }
@@ -199,8 +205,8 @@ public final class PgRankExperiment {
     static String outOfDomainSummary(MethodRuns pg, MethodRuns warm) {
         TwoSampleTests.Paired seeds = TwoSampleTests.pairedT(pg.outOfDomain(), warm.outOfDomain());
         TwoSampleTests.Paired queries = TwoSampleTests.pairedT(pg.pooledOutOfDomain(), warm.pooledOutOfDomain());
-        return String.format(Locale.ROOT, "out-of-domain nDCG@10, PG-Rank minus warm start: %+.4f (paired t over seeds: p = %.3g; "
-                + "over seed-query pairs: p = %.3g)", seeds.meanDifference(), seeds.pValue(), queries.pValue());
+        return String.format(Locale.ROOT, "out-of-domain nDCG@10, PG-Rank minus warm start: %+.4f (paired t over seeds: p = %s; "
+                + "over seed-query pairs: p = %s)", seeds.meanDifference(), p(seeds.pValue()), p(queries.pValue()));
     }
 
     private static void writeReport(Settings s, Path base, Evaluated bm25, Map<String, MethodRuns> runs,
@@ -234,7 +240,9 @@ public final class PgRankExperiment {
         RankTrainConfig warmCfg = configs.get(WARM), pgCfg = configs.get(PG);
         long parameters = runs.get(PG).seeds().getFirst().parameters();
         md.append("**Encoder.** The shared SFT base model (").append(s.base().equals(BaseSft.Spec.standard()) ? "standard spec"
-                        : "spec " + s.base()).append("; `").append(base).append("`: Llama-style, byte tokens) as one tower ")
+                        : s.base().equals(BaseSft.Spec.smoke()) ? "smoke spec" : "spec " + s.base()).append(": '")
+                .append(s.base().modelSize()).append("' Llama-style decoder, byte tokens, ").append(s.base().steps())
+                .append(" SFT updates; `").append(base).append("`) as one tower ")
                 .append("for queries and documents (`query: ` / `document: ` prefixes), ").append(warmCfg.encoder().pooling())
                 .append("-pooled final hidden states, a linear projection to ").append(warmCfg.encoder().dimension())
                 .append(" dimensions, L2-normalised; s(q, d) = cos / ").append(warmCfg.encoder().temperature())
@@ -291,6 +299,14 @@ public final class PgRankExperiment {
         md.append("\n![in-domain nDCG@10 during training](").append(png.getFileName()).append(")\n\n");
         md.append("In-domain test nDCG@10 during training, mean over seeds: the warm start's updates, then PG-Rank's")
                 .append(s.control() ? " and the control's" : "").append(" continuing from it; the dashed line is BM25.\n\n");
+        MethodRuns warmRuns = runs.get(WARM), pgRuns = runs.get(PG);
+        md.append(String.format(Locale.ROOT, "Reading: in domain, PG-Rank moves recall@10 from %.3f to %.3f while MRR@10 moves from "
+                        + "%.3f to %.3f: the gain is in where the graded-1 documents (the entity's other documents, negatives to "
+                        + "binary InfoNCE) land, not in finding the answer first. Out of domain, the dense encoders reach %.3f "
+                        + "(warm start) and %.3f (PG-Rank) nDCG@10 against BM25's %.3f.%n%n",
+                mean(warmRuns, e -> e.inDomain().recall10()), mean(pgRuns, e -> e.inDomain().recall10()),
+                mean(warmRuns, e -> e.inDomain().mrr10()), mean(pgRuns, e -> e.inDomain().mrr10()), Stats.mean(warmRuns.outOfDomain()),
+                Stats.mean(pgRuns.outOfDomain()), bm25.outOfDomain().ndcg10()));
         md.append("## Verdict\n\n");
         md.append("- **In-domain: ").append(verdict).append("**\n");
         md.append("- Out-of-domain (no claim): ").append(ood).append("\n");
@@ -315,6 +331,11 @@ public final class PgRankExperiment {
         AtomicFiles.writeString(s.report(), md.toString());
     }
 
+    /** A p-value with three significant digits, or an upper bound where it underflows. */
+    static String p(double p) {
+        return p < 1e-15 ? "< 1e-15" : String.format(Locale.ROOT, "%.3g", p);
+    }
+
     private static String perSeed(double[] v) {
         StringBuilder sb = new StringBuilder();
         for (double x : v) {
@@ -330,8 +351,8 @@ public final class PgRankExperiment {
     private static void comparisonRow(StringBuilder md, String[] pair, String set, double[] a, double[] b, double[] pa, double[] pb) {
         TwoSampleTests.Paired seeds = TwoSampleTests.pairedT(a, b), queries = TwoSampleTests.pairedT(pa, pb);
         TwoSampleTests.Welch w = TwoSampleTests.welch(a, b);
-        md.append(String.format(Locale.ROOT, "| %s vs %s | %s | %+.4f | %.2f | %.3g | %.2f | %.3g | %.3g |%n", pair[0], pair[1], set,
-                seeds.meanDifference(), seeds.t(), seeds.pValue(), queries.t(), queries.pValue(), w.pValue()));
+        md.append(String.format(Locale.ROOT, "| %s vs %s | %s | %+.4f | %.2f | %s | %.2f | %s | %s |%n", pair[0], pair[1], set,
+                seeds.meanDifference(), seeds.t(), p(seeds.pValue()), queries.t(), p(queries.pValue()), p(w.pValue())));
     }
 
     private static void plot(Map<String, MethodRuns> runs, double bm25, long warmSteps, Path png) {
