@@ -92,7 +92,9 @@ public final class RankCommand extends GroupCommand {
                 trainer.stopAfter(run.stopAfter);
             }
             RankTrainer.Result r = trainer.fit();
-            if (r.stepsDone() == cfg.steps()) {
+            if (r.finalEvaluation() == null) {
+                System.out.printf("run %s is already complete (%d updates)%n", r.runDir(), r.stepsDone());
+            } else if (r.stepsDone() == cfg.steps()) {
                 System.out.printf(Locale.ROOT, "%s: %s on %s; run: %s%n", cfg.method(), r.finalEvaluation(), cfg.evalSplit(), r.runDir());
             } else {
                 System.out.printf("stopped after %d of %d updates; continue with --resume --out %s%n", r.stepsDone(), cfg.steps(), r.runDir());

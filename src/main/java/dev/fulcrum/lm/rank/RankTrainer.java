@@ -43,7 +43,7 @@ import java.util.Map;
 public final class RankTrainer {
     public static final String ENCODER_DIR = "encoder";
 
-    /** What a run reports. */
+    /** What a run reports; {@code finalEvaluation} is null when a resumed run was already complete. */
     public record Result(Path runDir, long stepsDone, Map<String, Double> finalEvaluation, double seconds) {
     }
 
@@ -196,6 +196,10 @@ public final class RankTrainer {
             metrics = MetricsLog.openForResume(run.metricsFile(), start);
         } else {
             metrics = MetricsLog.create(run.metricsFile());
+        }
+        if (start >= config.steps()) {
+            metrics.close();
+            return new Result(out, start, null, 0); // already finished: nothing to redo or rewrite
         }
         long end = Math.min(config.steps(), stopAfter);
         Map<String, Double> lastEval = Map.of();

@@ -70,6 +70,10 @@ class RankTrainerTest {
                 Files.readAllBytes(cut.resolve("encoder/model/model.safetensors")));
         List<JsonNode> ma = MetricsLog.read(full.resolve("metrics.jsonl")), mb = MetricsLog.read(cut.resolve("metrics.jsonl"));
         assertEquals(ma, mb);
+        String summary = Files.readString(cut.resolve("summary.json"));
+        RankTrainer.Result again = new RankTrainer(config("pg-rank", inDomain, warm.toString(), 4), cut).resume(true).fit();
+        assertEquals(null, again.finalEvaluation());
+        assertEquals(summary, Files.readString(cut.resolve("summary.json")));
         assertTrue(ma.stream().anyMatch(r -> r.has("sampled_ndcg")));
     }
 
