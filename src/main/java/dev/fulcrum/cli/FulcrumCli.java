@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "fulcrum", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Train decision-making policies from rewards and from preferences.",
         subcommands = {ControlCommand.class, LmCommand.class, ExperimentCommand.class, ReportCommand.class, BenchCommand.class,
+                RankCommand.class,
                 CommandLine.HelpCommand.class})
 public final class FulcrumCli extends GroupCommand {
 

@@ -174,6 +174,33 @@ public final class TwoSampleTests {
         return new Permutation(observed, (hits + 1.0) / (resamples + 1.0), false, resamples);
     }
 
+    /** @param meanDifference mean of a_i - b_i; @param df n - 1 */
+    public record Paired(double meanDifference, double t, double df, double pValue) {
+    }
+
+    /**
+     * The two-sided paired t-test of matched samples (a_i and b_i measured on the same unit: a seed, a query):
+     * t = mean(d) / (sd(d) / sqrt(n)) with d_i = a_i - b_i and n - 1 degrees of freedom. p is NaN when every difference
+     * is the same (no spread to test).
+     */
+    public static Paired pairedT(double[] a, double[] b) {
+        requireSample("a", a, 2);
+        requireSample("b", b, 2);
+        if (a.length != b.length) {
+            throw new IllegalArgumentException("paired samples need equal lengths, got " + a.length + " and " + b.length);
+        }
+        double[] d = new double[a.length];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = a[i] - b[i];
+        }
+        double mean = Stats.mean(d), sd = Stats.std(d);
+        if (sd == 0) {
+            return new Paired(mean, Double.NaN, d.length - 1, Double.NaN);
+        }
+        double t = mean / (sd / Math.sqrt(d.length));
+        return new Paired(mean, t, d.length - 1, Math.min(1, 2 * (1 - Stats.studentCdf(Math.abs(t), d.length - 1))));
+    }
+
     /** {@link #permutation} with {@link #DEFAULT_MAX_EXACT_PERMUTATIONS} and 100000 random relabellings beyond it. */
     public static Permutation permutation(double[] a, double[] b, Rng rng) {
         return permutation(a, b, DEFAULT_MAX_EXACT_PERMUTATIONS, 100_000, rng);

@@ -103,4 +103,16 @@ class TwoSampleTestsTest {
         // identical samples: no evidence
         assertEquals(1.0, TwoSampleTests.mannWhitney(new double[] {1, 2, 3}, new double[] {1, 2, 3}).pValue(), 1e-6);
     }
+
+    /** scipy.stats.ttest_rel([1, 2, 3, 4], [0.5, 2.5, 2, 3]): t = 1.414213562373095, p = 0.25221549635550466, df = 3. */
+    @Test
+    void pairedTMatchesScipy() {
+        TwoSampleTests.Paired p = TwoSampleTests.pairedT(new double[] {1, 2, 3, 4}, new double[] {0.5, 2.5, 2, 3});
+        org.junit.jupiter.api.Assertions.assertEquals(0.5, p.meanDifference(), 1e-15);
+        org.junit.jupiter.api.Assertions.assertEquals(1.414213562373095, p.t(), 1e-12);
+        org.junit.jupiter.api.Assertions.assertEquals(3, p.df(), 0);
+        org.junit.jupiter.api.Assertions.assertEquals(0.25221549635550466, p.pValue(), 1e-6);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> TwoSampleTests.pairedT(new double[] {1, 2}, new double[] {1, 2, 3}));
+    }
 }
