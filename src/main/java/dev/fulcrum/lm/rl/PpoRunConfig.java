@@ -53,10 +53,10 @@ public record PpoRunConfig(String init, String rewardModel, String families, int
         }
     }
 
-    /** PPO-max settings, 100 iterations on 200 prompts per default family, evaluated on 20 fresh problems per held-in family. */
+    /** PPO-max settings, 100 iterations on 200 prompts per default family, evaluated on 20 fresh problems of each of those families. */
     public static PpoRunConfig defaults() {
         return new PpoRunConfig("", "", DEFAULT_FAMILIES, 200, 2, "", 0, 100, 50, 25, 2,
-                new SolveRateSettings("in-distribution", 20, 1_000_003, 200, 4, 64), PpoSettings.max());
+                new SolveRateSettings(DEFAULT_FAMILIES, 20, 1_000_003, 200, 4, 64), PpoSettings.max());
     }
 
     /** Critic pre-training batches plus PPO iterations: the run's steps. */
