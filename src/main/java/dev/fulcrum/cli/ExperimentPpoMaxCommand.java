@@ -32,13 +32,16 @@ final class ExperimentPpoMaxCommand implements Callable<Integer> {
     Path work;
     @Option(names = "--report", defaultValue = "docs/results/ppo-max.md", description = "Report file (default: ${DEFAULT-VALUE}).")
     Path report;
+    @Option(names = "--base", defaultValue = "standard", description = "SFT model to start from: standard (the shared base), tiny "
+            + "(a cheaper one, trained once and cached) or a finished SFT run (default: ${DEFAULT-VALUE}).")
+    String base;
     @Option(names = "--no-progress", description = "Do not draw progress bars.")
     boolean noProgress;
 
     @Override
     public Integer call() {
         Path written = PpoMaxExperiment.run(new PpoMaxExperiment.Settings(variants, seeds, firstSeed, iterations, reward, overrides,
-                work, report), !noProgress && Terminal.interactive());
+                work, report, base), !noProgress && Terminal.interactive());
         System.out.println("report: " + written);
         return 0;
     }

@@ -83,9 +83,11 @@ public final class PpoMaxExperiment {
      * @param iterations PPO iterations per run (after the critic's pre-training)
      * @param reward     {@code oracle} or {@code model}
      * @param overrides  further settings for every run (after the experiment's own)
+     * @param base       the SFT model to start from: {@code standard} ({@link BaseSft.Spec#standard()}), {@code tiny}
+     *                   ({@link #tinyBase()}) or the path of a finished SFT run
      */
     public record Settings(List<String> variants, int seeds, long firstSeed, int iterations, String reward, List<String> overrides,
-                           Path work, Path report) {
+                           Path work, Path report, String base) {
         public Settings {
             for (String v : variants) {
                 if (!VARIANTS.containsKey(v)) {
@@ -105,7 +107,7 @@ public final class PpoMaxExperiment {
 
     /** The experiment's fixed settings of every run: small budgets for two CPU cores. */
     static final List<String> RUN_SETTINGS = List.of("ppo.criticPretrainSteps=4", "ppo.rolloutBatch=32", "ppo.minibatch=8",
-            "ppo.maxNewTokens=48", "eval.families=" + PpoRunConfig.DEFAULT_FAMILIES, "eval.problemsPerFamily=30",
+            "ppo.maxNewTokens=48", "ppo.policyLearningRate=3e-4", "ppo.criticLearningRate=3e-4", "eval.families=" + PpoRunConfig.DEFAULT_FAMILIES, "eval.problemsPerFamily=30",
             "eval.maxNewTokens=64", "checkpointEvery=1000", "keepCheckpoints=1");
 
     /** One finished run's numbers. */
@@ -117,8 +119,22 @@ public final class PpoMaxExperiment {
     private PpoMaxExperiment() {
     }
 
+    /**
+     * A cheaper base than the standard one, cached the same way: the 'tiny' model (64 wide, 2 layers) trained for 600
+     * updates of 16 on 300 problems of each rollout family (the non-tool held-in families).
+     */
+    public static BaseSft.Spec tinyBase() {
+        return new BaseSft.Spec(PpoRunConfig.DEFAULT_FAMILIES, 300, 0, "tiny", 600, 0, List.of("batchSize=16",
+                "optimizer.learningRate=3e-3", "optimizer.minLearningRate=3e-4", "optimizer.warmupSteps=20", "evalEvery=600",
+                "eval.problemsPerFamily=10"));
+    }
+
     public static Path run(Settings s, boolean progress) {
-        Path base = BaseSft.obtain(BaseSft.Spec.standard(), progress);
+        Path base = switch (s.base()) {
+            case "standard" -> BaseSft.obtain(BaseSft.Spec.standard(), progress);
+            case "tiny" -> BaseSft.obtain(tinyBase(), progress);
+            default -> s.base().isBlank() ? BaseSft.obtain(BaseSft.Spec.standard(), progress) : Path.of(s.base());
+        };
         Path rewardModel = rewardModel(base, BaseSft.cacheRoot().resolveSibling("lm-reward"), progress);
         PpoRunConfig probe = config(s, base, rewardModel, "ppo-max", s.firstSeed());
         Map<String, Double> sft = evaluateSft(base, probe);
@@ -263,11 +279,13 @@ public final class PpoMaxExperiment {
         StringBuilder md = new StringBuilder("# PPO-max vs vanilla PPO and ablations (issue 7, part 1)\n\n");
         md.append("Claim checked: PPO-max's tricks (Zheng et al. 2023, \"Secrets of RLHF in Large Language Models Part I: PPO\") make ")
                 .append("PPO on a language model improve the reward stably, and vanilla PPO is less stable. Here at a toy scale: the ")
-                .append("shared SFT model (`small`, 0.84M parameters, byte tokens) on the task suite's non-tool held-in families (")
+                .append("SFT model `").append(base).append("` (").append(describe(base)).append(", byte tokens) on the task suite's ")
+                .append("non-tool held-in families (")
                 .append(PpoRunConfig.DEFAULT_FAMILIES).append("), ").append(s.seeds()).append(" seeds per variant, ")
                 .append(s.iterations()).append(" PPO iterations of 32 rollouts each, rewards from the **")
                 .append(s.reward().equals("oracle") ? "task oracle (gold reward)" : "reward model").append("**.\n\n");
-        md.append("## Commands\n\n```bash\nbin/fulcrum experiment ppo-max --seeds ").append(s.seeds()).append(" --iterations ")
+        md.append("## Commands\n\n```bash\nbin/fulcrum experiment ppo-max --base ").append(s.base())
+                .append(" --seeds ").append(s.seeds()).append(" --iterations ")
                 .append(s.iterations()).append(" --reward ").append(s.reward()).append(" --variants ").append(String.join(",", s.variants()));
         s.overrides().forEach(o -> md.append(" --set ").append(o));
         md.append("\n# one run by hand:\nbin/fulcrum lm ppo --init ").append(base).append(" --reward-model ").append(rewardModel)
@@ -276,7 +294,7 @@ public final class PpoMaxExperiment {
         md.append(" --out runs/ppo\n```\n\n");
         md.append("Every run: PPO-max settings (`PpoSettings.max()`: KL eta 0.05, reward normalisation + clip 5, critic from the ")
                 .append("reward model and pre-trained for 4 rollout batches, GAE gamma 1 lambda 0.95, minibatch whitening, clip 0.2, ")
-                .append("value clip 0.2, grad clip 1, Adam 2e-5 (policy) / 1e-4 (critic), 1 epoch of minibatches of 8, sampling at ")
+                .append("value clip 0.2, grad clip 1, Adam 3e-4 for both networks (the paper's 5e-7 is for 7B models), 1 epoch of minibatches of 8, sampling at ")
                 .append("temperature 1, at most 48 new tokens) with the variant's switches. Evaluation: greedy responses to ")
                 .append("30 fresh problems per family (problem seed 1000003; prompts of the rollout pool skipped), gold reward in ")
                 .append("[0, 1] and solve rate (gold reward 1). Reward model: ").append(rewardModel).append(" (held-out pairwise ")
@@ -313,6 +331,16 @@ public final class PpoMaxExperiment {
         md.append("\n![rollout reward and KL per iteration](").append(png).append(")\n\n");
         md.append("## Verdict\n\n").append(verdict(by, sftGold)).append("\n");
         AtomicFiles.writeString(s.report(), md.toString());
+    }
+
+    /** The base's spec (base-spec.json) when it is a cached base, else its path. */
+    private static String describe(Path base) {
+        Path spec = base.resolve("base-spec.json");
+        try {
+            return Files.isRegularFile(spec) ? "spec " + Files.readString(spec).strip() : "a finished SFT run";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static String verdict(Map<String, List<RunNumbers>> by, double sftGold) {

@@ -30,7 +30,7 @@ class PpoMaxReportTest {
         Files.createDirectories(rm);
         Files.writeString(rm.resolve("summary.json"), "{\"final_evaluation\":{\"heldout_accuracy\":0.8,\"heldout_oracle_label_accuracy\":0.93}}");
         PpoMaxExperiment.Settings s = new PpoMaxExperiment.Settings(List.of("ppo-max", "vanilla"), 3, 0, 5, "oracle", List.of(),
-                dir.resolve("runs"), dir.resolve("ppo-max.md"));
+                dir.resolve("runs"), dir.resolve("ppo-max.md"), "standard");
         List<PpoMaxExperiment.RunNumbers> runs = List.of(run("ppo-max", 0, 0.80, 0), run("ppo-max", 1, 0.82, 0), run("ppo-max", 2, 0.81, 0),
                 run("vanilla", 0, 0.50, 2), run("vanilla", 1, 0.52, 1), run("vanilla", 2, 0.49, 3));
         PpoMaxExperiment.writeReport(s, dir.resolve("base"), rm, Map.of("gold_reward.in-distribution", 0.6,
@@ -41,6 +41,6 @@ class PpoMaxReportTest {
         assertTrue(md.contains("vanilla: gold reward 0.503") && md.contains("this trick matters here"), md);
         assertTrue(Files.size(dir.resolve("ppo-max-curves.png")) > 1000);
         assertThrows(IllegalArgumentException.class, () -> new PpoMaxExperiment.Settings(List.of("ppo-min"), 3, 0, 5, "oracle",
-                List.of(), dir, dir.resolve("x.md")));
+                List.of(), dir, dir.resolve("x.md"), "standard"));
     }
 }
