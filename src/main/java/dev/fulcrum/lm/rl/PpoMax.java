@@ -75,7 +75,7 @@ import java.util.Set;
  */
 public final class PpoMax {
     /** Metrics that measure the machine rather than the run. */
-    public static final Set<String> TIMING_METRICS = Set.of("samples_per_s", "generated_tokens_per_s", "step_seconds");
+    public static final Set<String> TIMING_METRICS = Set.of("samples_per_s", "generated_tokens_per_s", "generation_seconds", "step_seconds");
     private static final String COLLAPSE_KEY = "ppo.collapse.window";
 
     public record Result(Path runDir, long stepsDone, Map<String, Double> finalEvaluation, double samplesPerSecond,
