@@ -79,4 +79,62 @@ public final class SequenceScorer {
         NDArray masked = aligned.mul(m);
         return new CompletionScores(masked, m, masked.sum(new int[] {1}), counts);
     }
+
+    /**
+     * Final hidden states at the positions that predict each completion token, for heads other than the vocabulary
+     * projection (a value head) and for quantities of the whole next-token distribution (entropy): {@code hidden[i, t]} is
+     * the state of {@code prompt_i ++ completion_i[<t]}, which predicts completion token {@code t}. Same layout and
+     * requirements as {@link #score}; call inside an {@code NDScope} (and a {@code Torch.Tape} for gradients).
+     *
+     * @return hidden {@code [N, L, hidden]}, targets (the completion tokens, int64 {@code [N, L]}, 0 past a row's end),
+     *         mask {@code [N, L]} in the model's type, completion lengths
+     */
+    public static CompletionStates states(DecoderLm model, NDManager manager, List<int[]> prompts, List<int[]> completions) {
+        if (prompts.size() != completions.size() || prompts.isEmpty()) {
+            throw new IllegalArgumentException("need as many completions as prompts (and at least one), got "
+                    + prompts.size() + " prompts and " + completions.size() + " completions");
+        }
+        int n = prompts.size();
+        List<int[]> inputs = new ArrayList<>(n);
+        int longest = 0, longestCompletion = 0;
+        for (int i = 0; i < n; i++) {
+            int[] p = prompts.get(i), c = completions.get(i);
+            if (p.length == 0 || c.length == 0) {
+                throw new IllegalArgumentException((p.length == 0 ? "prompt " : "completion ") + i + " is empty");
+            }
+            int[] seq = Arrays.copyOf(p, p.length + c.length - 1);
+            System.arraycopy(c, 0, seq, p.length, c.length - 1);
+            inputs.add(seq);
+            longest = Math.max(longest, seq.length);
+            longestCompletion = Math.max(longestCompletion, c.length);
+        }
+        model.checkLength(longest);
+        long[] rows = new long[n * longestCompletion]; // flat index (row * longest + column) of each completion token's state
+        long[] targets = new long[n * longestCompletion];
+        float[] mask = new float[n * longestCompletion];
+        int[] counts = new int[n];
+        for (int i = 0; i < n; i++) {
+            int[] p = prompts.get(i), c = completions.get(i);
+            counts[i] = c.length;
+            for (int t = 0; t < longestCompletion; t++) {
+                int column = Math.min(p.length - 1 + t, inputs.get(i).length - 1);
+                rows[i * longestCompletion + t] = (long) i * longest + column;
+                if (t < c.length) {
+                    targets[i * longestCompletion + t] = c[t];
+                    mask[i * longestCompletion + t] = 1f;
+                }
+            }
+        }
+        TokenBatch batch = TokenBatch.of(inputs, 0, TokenBatch.Padding.RIGHT);
+        NDArray hidden = model.hiddenStates(batch.idTensor(manager), batch.positionTensor(manager),
+                batch.causalBias(manager, model.dtype()), null);
+        long width = hidden.getShape().get(2);
+        NDArray gathered = Layers.embedding(manager.create(rows, new Shape(n, longestCompletion)), hidden.reshape(n * (long) longest, width));
+        NDArray m = manager.create(mask, new Shape(n, longestCompletion)).toType(model.dtype(), false);
+        return new CompletionStates(gathered, manager.create(targets, new Shape(n, longestCompletion)), m, counts);
+    }
+
+    /** What {@link #states} returns. */
+    public record CompletionStates(NDArray hidden, NDArray targets, NDArray mask, int[] counts) {
+    }
 }
