@@ -40,8 +40,8 @@ import java.util.Map;
  * own pairs, with the selection scores), {@code pairs.jsonl} (what was trained on), {@code train/} (the trainer's run
  * directory; its {@code model/} is {@code pi_t}) and {@code iteration.json}; {@code OUT/summary.json} with every
  * iteration's row (iteration 0: the starting model against itself, a check of the estimator). Every iteration draws from
- * its own named random stream, so a run that is started again skips the iterations already finished and continues with
- * the same numbers.
+ * its own named random stream, so a resumed run ({@link #resume}) reads back the iterations already finished and continues
+ * with the numbers an uninterrupted run would have had (an iteration interrupted half-way is run again from its start).
  */
 public final class IterativePreferenceLoop {
 
@@ -58,6 +58,7 @@ public final class IterativePreferenceLoop {
     private final Path out;
     private final IterationTrainer trainer;
     private boolean progress;
+    private boolean resume;
 
     public IterativePreferenceLoop(IterateConfig config, Path out, IterationTrainer trainer) {
         this.config = config;
@@ -67,6 +68,12 @@ public final class IterativePreferenceLoop {
 
     public IterativePreferenceLoop progressBar(boolean on) {
         this.progress = on;
+        return this;
+    }
+
+    /** Continue the run in {@code out}: iterations already finished are read back, the rest are run. */
+    public IterativePreferenceLoop resume(boolean on) {
+        this.resume = on;
         return this;
     }
 
@@ -86,8 +93,13 @@ public final class IterativePreferenceLoop {
         String resolved = Json.pretty(config);
         try {
             Files.createDirectories(out);
-            if (Files.isRegularFile(configFile) && !Files.readString(configFile).strip().equals(resolved.strip())) {
-                throw new IllegalArgumentException(out + " holds an iterative run with another configuration; choose another --out");
+            boolean exists = Files.isRegularFile(configFile);
+            if (exists && !resume) {
+                throw new IllegalArgumentException(out + " already holds an iterative run; pass --resume to continue it or choose "
+                        + "another --out");
+            }
+            if (exists && !Files.readString(configFile).strip().equals(resolved.strip())) {
+                throw new IllegalArgumentException(out + " holds an iterative run with another configuration");
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + out + ": " + e.getMessage(), e);
@@ -118,6 +130,7 @@ public final class IterativePreferenceLoop {
                 log("iteration %d: finished earlier, win rate %.3f", t, row.winRate());
                 continue;
             }
+            deleteRecursively(dir); // what an interrupted attempt left
             Rng rng = master.split("iteration-" + t);
             List<Problem> problems = problems(config.problemSeed() + t, config.promptsPerFamily());
             PolicySampler.Samples samples;
@@ -232,6 +245,19 @@ public final class IterativePreferenceLoop {
             throw new UncheckedIOException("cannot create " + file.getParent() + ": " + e.getMessage(), e);
         }
         PreferenceJsonl.write(file, rows, PreferenceFormat.STANDARD);
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clear the unfinished iteration " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     private static Row readRow(Path file) {
