@@ -45,6 +45,7 @@ import picocli.CommandLine.Parameters;
         subcommands = {LmCommand.Tasks.class, LmCommand.MakeData.class, LmCommand.TokenizerGroup.class,
                 LmTrainingCommands.Sft.class, LmTrainingCommands.Reward.class, LmTrainingCommands.Eval.class,
                 LmTrainingCommands.Generate.class, LmTrainingCommands.Diagnose.class,
+                LmDpoCommand.class,
                 LmIterateCommand.class})
 public final class LmCommand extends GroupCommand {
 
