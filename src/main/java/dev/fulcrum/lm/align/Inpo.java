@@ -94,18 +94,18 @@ public final class Inpo implements PairObjective {
     }
 
     /**
-     * {@code h_mean} and {@code h_target} ({@code 1/(2 eta)}), the share of pairs with {@code h > 0}
-     * ({@code rewards_accuracy}), and the policy's log-probabilities.
+     * {@code inpo/h} (mean {@code h_t}, which training drives toward {@code inpo/h_target = 1/(2 eta)}), the share of
+     * pairs with {@code h_t > 0} ({@code rewards/accuracies}, TRL's name), and the policy's log-probabilities.
      */
     @Override
     public Map<String, Double> metrics(PairScores s) {
         NDArray h = h(s);
         Map<String, Double> m = new LinkedHashMap<>();
-        m.put("h_mean", mean(h));
-        m.put("h_target", 1.0 / (2 * config.eta()));
-        m.put("rewards_accuracy", mean(h.gt(Scalars.of(h, 0.0)).toType(h.getDataType(), false)));
-        m.put("logps_chosen", mean(s.policyChosen()));
-        m.put("logps_rejected", mean(s.policyRejected()));
+        m.put("inpo/h", mean(h));
+        m.put("inpo/h_target", 1.0 / (2 * config.eta()));
+        m.put("rewards/accuracies", mean(h.gt(Scalars.of(h, 0.0)).toType(h.getDataType(), false)));
+        m.put("logps/chosen", mean(s.policyChosen()));
+        m.put("logps/rejected", mean(s.policyRejected()));
         return m;
     }
 

@@ -117,9 +117,9 @@ class InpoTest {
             assertEquals(0.25, loss.getDouble(0), 1e-15);
             assertEquals(1.0, s.policyChosen().getGradient().getDouble(0), 1e-15);
             Map<String, Double> metrics = inpo.metrics(s);
-            assertEquals(1.5, metrics.get("h_mean"), 1e-15);
-            assertEquals(1.0, metrics.get("h_target"), 1e-15);
-            assertEquals(1.0, metrics.get("rewards_accuracy"), 1e-15);
+            assertEquals(1.5, metrics.get("inpo/h"), 1e-15);
+            assertEquals(1.0, metrics.get("inpo/h_target"), 1e-15);
+            assertEquals(1.0, metrics.get("rewards/accuracies"), 1e-15);
         }
     }
 
