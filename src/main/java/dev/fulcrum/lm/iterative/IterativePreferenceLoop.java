@@ -36,7 +36,8 @@ import java.util.Map;
  *       {@code pi_{t-1}}, INPO with its loss anchored at the reference and {@code pi_{t-1}}, DPO anchored at the reference;</li>
  *   <li>evaluate: {@code P(pi_t > pi_0)} under the oracle on fixed evaluation prompts ({@link PolicyWinRate}).</li>
  * </ol>
- * Layout: {@code OUT/config.json}; per iteration {@code OUT/iteration-t/} with {@code selected.jsonl} (this iteration's
+ * Layout: {@code OUT/config.json}; {@code OUT/opponent-samples.json} and {@code OUT/iteration-0.json} (the starting
+ * model's evaluation samples and its row); per iteration {@code OUT/iteration-t/} with {@code selected.jsonl} (this iteration's
  * own pairs, with the selection scores), {@code pairs.jsonl} (what was trained on), {@code train/} (the trainer's run
  * directory; its {@code model/} is {@code pi_t}) and {@code iteration.json}; {@code OUT/summary.json} with every
  * iteration's row (iteration 0: the starting model against itself, a check of the estimator). Every iteration draws from
@@ -53,6 +54,9 @@ public final class IterativePreferenceLoop {
 
     public record Result(Path out, List<Row> rows) {
     }
+
+    /** The starting model's evaluation samples, the opponent of every iterate (kept so a resumed run reuses them). */
+    public static final String OPPONENT_FILE = "opponent-samples.json";
 
     private final IterateConfig config;
     private final Path out;
@@ -112,10 +116,18 @@ public final class IterativePreferenceLoop {
         List<Problem> evalProblems = problems(config.evalSeed(), config.evalPromptsPerFamily());
         List<List<String>> opponent;
         List<Row> rows = new ArrayList<>();
-        try (PolicySampler base = new PolicySampler(initModel)) {
-            opponent = base.sample(evalProblems, config.evalSamples(), sampling, master.split("eval-opponent")).responses();
-            PolicySampler.Samples self = base.sample(evalProblems, config.evalSamples(), sampling, master.split("eval-0"));
-            rows.add(evaluated(0, 0, self, 0, 0, 0, 0, evalProblems, opponent, oracle, master.split("bootstrap-0"), initModel));
+        Path opponentFile = out.resolve(OPPONENT_FILE), startFile = out.resolve("iteration-0.json");
+        if (Files.isRegularFile(opponentFile) && Files.isRegularFile(startFile)) {
+            opponent = readOpponent(opponentFile);
+            rows.add(readRow(startFile));
+        } else {
+            try (PolicySampler base = new PolicySampler(initModel)) {
+                opponent = base.sample(evalProblems, config.evalSamples(), sampling, master.split("eval-opponent")).responses();
+                PolicySampler.Samples self = base.sample(evalProblems, config.evalSamples(), sampling, master.split("eval-0"));
+                rows.add(evaluated(0, 0, self, 0, 0, 0, 0, evalProblems, opponent, oracle, master.split("bootstrap-0"), initModel));
+            }
+            AtomicFiles.writeString(opponentFile, Json.pretty(opponent));
+            AtomicFiles.writeString(startFile, Json.pretty(rows.getFirst()));
         }
         log("iteration 0 (%s): win rate against itself %.3f", initModel, rows.getFirst().winRate());
 
@@ -257,6 +269,14 @@ public final class IterativePreferenceLoop {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot clear the unfinished iteration " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<List<String>> readOpponent(Path file) {
+        try {
+            return Json.MAPPER.readValue(file.toFile(), new com.fasterxml.jackson.core.type.TypeReference<List<List<String>>>() { });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 
