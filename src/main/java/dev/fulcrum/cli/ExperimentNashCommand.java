@@ -30,11 +30,18 @@ final class ExperimentNashCommand implements Callable<Integer> {
     Path work;
     @Option(names = "--report", defaultValue = "docs/results/nash.md", description = "Report file (default: ${DEFAULT-VALUE}).")
     Path report;
+    @Option(names = "--base-steps", defaultValue = "2500",
+            description = "SFT updates of the base model: 2500 is BaseSft's standard spec; fewer gives a cheaper base of the same "
+                    + "shape and data (default: ${DEFAULT-VALUE}).")
+    long baseSteps;
     @Option(names = "--no-progress") boolean noProgress;
 
     @Override
     public Integer call() {
-        NashExperiment.run(new NashExperiment.Settings(oracles, methods, seeds, firstSeed, overrides, work, report, BaseSft.Spec.standard()),
+        BaseSft.Spec standard = BaseSft.Spec.standard();
+        BaseSft.Spec base = baseSteps == standard.steps() ? standard : new BaseSft.Spec(standard.families(), standard.perFamily(),
+                standard.dataSeed(), standard.modelSize(), baseSteps, standard.seed(), standard.overrides());
+        NashExperiment.run(new NashExperiment.Settings(oracles, methods, seeds, firstSeed, overrides, work, report, base),
                 new PreferenceIterationTrainer(), !noProgress && Terminal.interactive(), System.out::println);
         System.out.println("report: " + report);
         return 0;

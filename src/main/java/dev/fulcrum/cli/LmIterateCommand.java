@@ -48,7 +48,7 @@ final class LmIterateCommand implements Callable<Integer> {
         if (seed != null) own.add("seed=" + seed);
         IterateConfig cfg = run.resolve(IterateConfig.class, IterateConfig.defaults(), own);
         var result = new IterativePreferenceLoop(cfg, run.out, new PreferenceIterationTrainer()).resume(run.resume)
-                .progressBar(!run.noProgress).run();
+                .progressBar(run.progressBar()).verbose(true).run();
         System.out.printf("%s under %s: win rate against the starting model per iteration%n", cfg.method(), cfg.oracle());
         for (var r : result.rows()) {
             System.out.printf("  iteration %d: %.3f [%.3f, %.3f], gold reward %.3f%s%n", r.iteration(), r.winRate(), r.winRateLo(),

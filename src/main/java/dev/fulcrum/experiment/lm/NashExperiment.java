@@ -64,7 +64,7 @@ public final class NashExperiment {
                     Path out = s.work().resolve(oracle).resolve(method).resolve("seed-" + seed);
                     long t0 = System.nanoTime();
                     var result = new IterativePreferenceLoop(cfg, out, trainer).resume(Files.isRegularFile(out.resolve("config.json")))
-                            .progressBar(progress).run();
+                            .progressBar(progress).verbose(true).run();
                     double seconds = (System.nanoTime() - t0) / 1e9;
                     Run r = new Run(oracle, method, seed, result.rows(), seconds);
                     runs.add(r);
@@ -103,7 +103,9 @@ public final class NashExperiment {
         md.append("Claim (issue 7): with a general (intransitive) preference oracle, DNO and INPO improve monotonically over the ")
                 .append("iterations and beat iterative DPO; with a Bradley-Terry oracle the three are on par.\n\n");
         md.append("## Set-up\n\n");
-        md.append("* Start: the shared SFT base model (`BaseSft`, ").append(base.getFileName()).append("). Every iteration samples K ")
+        md.append("* Start: the SFT base model `BaseSft` ").append(s.base().equals(BaseSft.Spec.standard()) ? "standard spec"
+                        : "spec of the standard shape and data with " + s.base().steps() + " updates instead of "
+                        + BaseSft.Spec.standard().steps()).append(" (cache key ").append(base.getFileName()).append("). Every iteration samples K ")
                 .append("responses per fresh held-in prompt from the current policy, labels them with the oracle, selects one pair per ")
                 .append("prompt and trains the next iterate (`lm.iterative.IterativePreferenceLoop`).\n");
         md.append("* DNO: pairs best vs worst by win rate against the other samples under the oracle, kept when the win-rate gap ")
@@ -120,6 +122,9 @@ public final class NashExperiment {
                 .append("` on top of the defaults; seeds ").append(s.firstSeed()).append("..").append(s.firstSeed() + s.seeds() - 1)
                 .append(".\n\n");
         md.append("Command: `bin/fulcrum experiment nash --seeds ").append(s.seeds());
+        if (!s.base().equals(BaseSft.Spec.standard())) {
+            md.append(" --base-steps ").append(s.base().steps());
+        }
         s.overrides().forEach(o -> md.append(" --set ").append(o));
         md.append("`\n\n");
 

@@ -62,6 +62,7 @@ public final class IterativePreferenceLoop {
     private final Path out;
     private final IterationTrainer trainer;
     private boolean progress;
+    private boolean verbose;
     private boolean resume;
 
     public IterativePreferenceLoop(IterateConfig config, Path out, IterationTrainer trainer) {
@@ -72,6 +73,12 @@ public final class IterativePreferenceLoop {
 
     public IterativePreferenceLoop progressBar(boolean on) {
         this.progress = on;
+        return this;
+    }
+
+    /** One line per iteration step on standard error (sampling speed, pairs, win rate). */
+    public IterativePreferenceLoop verbose(boolean on) {
+        this.verbose = on;
         return this;
     }
 
@@ -289,7 +296,7 @@ public final class IterativePreferenceLoop {
     }
 
     private void log(String format, Object... args) {
-        if (progress) {
+        if (verbose) {
             System.err.printf(format + "%n", args);
         }
     }
