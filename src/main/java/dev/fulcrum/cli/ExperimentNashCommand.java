@@ -41,7 +41,7 @@ final class ExperimentNashCommand implements Callable<Integer> {
         BaseSft.Spec standard = BaseSft.Spec.standard();
         BaseSft.Spec base = baseSteps == standard.steps() ? standard : new BaseSft.Spec(standard.families(), standard.perFamily(),
                 standard.dataSeed(), standard.modelSize(), baseSteps, standard.seed(), standard.overrides());
-        NashExperiment.run(new NashExperiment.Settings(oracles, methods, seeds, firstSeed, overrides, work, report, base),
+        NashExperiment.run(new NashExperiment.Settings(oracles, methods, seeds, firstSeed, overrides, work, report, base, null),
                 new PreferenceIterationTrainer(), !noProgress && Terminal.interactive(), System.out::println);
         System.out.println("report: " + report);
         return 0;

@@ -39,9 +39,11 @@ public final class NashExperiment {
      * @param overrides {@link IterateConfig} settings for every run
      * @param work      where the runs go ({@code work/<oracle>/<method>/seed-<n>}); finished ones are reused
      * @param report    the Markdown report (a PNG beside it)
+     * @param base      the SFT base model's spec
+     * @param cache     the base-model cache folder; {@code null}: {@link BaseSft#cacheRoot()}
      */
     public record Settings(List<String> oracles, List<String> methods, int seeds, long firstSeed, List<String> overrides, Path work,
-                           Path report, BaseSft.Spec base) {
+                           Path report, BaseSft.Spec base, Path cache) {
     }
 
     /** One run's rows. */
@@ -52,7 +54,7 @@ public final class NashExperiment {
     }
 
     public static List<Run> run(Settings s, IterationTrainer trainer, boolean progress, Consumer<String> log) {
-        Path base = BaseSft.obtain(s.base(), progress);
+        Path base = BaseSft.obtain(s.base(), s.cache() == null ? BaseSft.cacheRoot() : s.cache(), progress);
         List<Run> runs = new ArrayList<>();
         for (String oracle : s.oracles()) {
             for (String method : s.methods()) {

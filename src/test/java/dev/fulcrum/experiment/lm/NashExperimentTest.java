@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fulcrum.lm.iterative.IterativePreferenceLoop;
+import dev.fulcrum.lm.iterative.IterationTrainer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The claim bookkeeping on made-up rows: per-seed win rates per iteration and monotonicity of the seed means. */
 class NashExperimentTest {
@@ -26,5 +30,20 @@ class NashExperimentTest {
         assertArrayEquals(new double[] {0.6, 0.62}, NashExperiment.winRates(runs, "intransitive", "dno", 2), 1e-12);
         assertTrue(NashExperiment.monotone(runs, "intransitive", "dno", 2), "means 0.5, 0.6, 0.61");
         assertFalse(NashExperiment.monotone(runs, "intransitive", "dpo", 2), "means 0.5, 0.6, 0.565");
+    }
+
+    /** The whole experiment on the smoke base with a stand-in trainer (the policy unchanged): runs, report and plot. */
+    @Test
+    void writesTheReport(@TempDir Path dir) throws Exception {
+        IterationTrainer unchanged = IterationTrainer.Request::init;
+        Path report = dir.resolve("nash.md");
+        List<NashExperiment.Run> runs = NashExperiment.run(new NashExperiment.Settings(List.of("intransitive"), List.of("dno", "dpo"), 2, 0,
+                List.of("iterations=1", "promptsPerFamily=1", "samplesPerPrompt=2", "maxNewTokens=16", "evalPromptsPerFamily=1",
+                        "evalSamples=1", "dnoMargin=0"), dir.resolve("work"), report, BaseSft.Spec.smoke(), dir.resolve("cache")),
+                unchanged, false, line -> { });
+        assertTrue(runs.size() == 4 && runs.stream().allMatch(r -> r.rows().size() == 2), runs.toString());
+        String md = Files.readString(report);
+        assertTrue(md.contains("| dno |") && md.contains("dno vs dpo") && md.contains("Verdict:"), md);
+        assertTrue(Files.size(dir.resolve("nash.png")) > 0);
     }
 }
