@@ -202,6 +202,16 @@ public final class NashExperiment {
         Path pngPath = s.report().resolveSibling(png);
         Charts.saveGrid(charts, pngPath);
         md.append("![win rate per iteration](").append(png).append(")\n");
+        md.append("\n## What the losses are and how they were checked\n\n");
+        md.append("* INPO (`lm.align.Inpo`): h_t = log(pi(yw)/pi(yl)) - (tau/eta) log(ref(yw)/ref(yl)) - ((eta - tau)/eta) ")
+                .append("log(pi_t(yw)/pi_t(yl)), loss (h_t - 1/(2 eta))^2; checked against PyTorch float64 values and gradients ")
+                .append("(`scripts/fixtures/nash_losses.py`), finite differences, a hand case, tau = eta reducing to IPO on summed ")
+                .append("log-probs, and on the trainer against an independent scoring of policy, reference and previous iterate. ")
+                .append("The equation follows the project's ALGORITHMS.md summary; the paper's text itself could not be retrieved ")
+                .append("here (only its abstract), so the form was checked by derivation: its minimiser is the online-mirror-descent ")
+                .append("step pi ~ ref^(tau/eta) pi_t^((eta - tau)/eta) exp(P(y > pi_t)/eta).\n");
+        md.append("* DNO (practical, DNO-Prct): DPO's sigmoid loss with the previous iterate as reference (same fixture file); the ")
+                .append("teacher response of the paper is not used (every method sees only its own samples).\n");
         AtomicFiles.writeString(s.report(), md.toString());
     }
 
