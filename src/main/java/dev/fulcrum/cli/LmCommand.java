@@ -46,7 +46,7 @@ import picocli.CommandLine.Parameters;
                 LmTrainingCommands.Sft.class, LmTrainingCommands.Reward.class, LmTrainingCommands.Eval.class,
                 LmTrainingCommands.Generate.class, LmTrainingCommands.Diagnose.class,
                 LmDpoCommand.class,
-                LmIToolCommand.class, LmPpoCommand.class})
+                LmIToolCommand.class, LmPpoCommand.class, LmIterateCommand.class})
 public final class LmCommand extends GroupCommand {
 
     @Command(name = "tasks", mixinStandardHelpOptions = true, description = "List the task families and their splits.")

@@ -14,6 +14,11 @@ public interface PairObjective {
     /** Whether {@link #loss} reads the reference model's log-probabilities. */
     boolean needsReference();
 
+    /** Whether {@link #loss} also reads a second anchor's log-probabilities ({@link PairScores#hasAnchor()}). */
+    default boolean needsAnchor() {
+        return false;
+    }
+
     /** Per-pair losses {@code [B]}, differentiable with respect to the policy's scores. */
     NDArray loss(PairScores scores);
 

@@ -11,9 +11,30 @@ import ai.djl.ndarray.NDArray;
  * @param referenceRejected {@code null} for reference-free objectives
  * @param chosenTokens      {@code |yw|} as a floating tensor (for length normalisation)
  * @param rejectedTokens    {@code |yl|} as a floating tensor
+ * @param anchorChosen      log-probability of {@code yw} under a second, fixed anchor (INPO: the previous iterate
+ *                          {@code pi_t}); {@code null} for objectives with one anchor
+ * @param anchorRejected    the same for {@code yl}
  */
 public record PairScores(NDArray policyChosen, NDArray policyRejected, NDArray referenceChosen,
-                         NDArray referenceRejected, NDArray chosenTokens, NDArray rejectedTokens) {
+                         NDArray referenceRejected, NDArray chosenTokens, NDArray rejectedTokens,
+                         NDArray anchorChosen, NDArray anchorRejected) {
+
+    /** Scores with the reference as the only anchor. */
+    public PairScores(NDArray policyChosen, NDArray policyRejected, NDArray referenceChosen, NDArray referenceRejected,
+                      NDArray chosenTokens, NDArray rejectedTokens) {
+        this(policyChosen, policyRejected, referenceChosen, referenceRejected, chosenTokens, rejectedTokens, null, null);
+    }
+
+    /** Whether the second anchor's log-probabilities were scored. */
+    public boolean hasAnchor() {
+        return anchorChosen != null && anchorRejected != null;
+    }
+
+    /** These scores with the second anchor's log-probabilities of {@code yw} and {@code yl} added. */
+    public PairScores withAnchor(NDArray chosen, NDArray rejected) {
+        return new PairScores(policyChosen, policyRejected, referenceChosen, referenceRejected, chosenTokens, rejectedTokens,
+                chosen, rejected);
+    }
 
     public boolean hasReference() {
         return referenceChosen != null && referenceRejected != null;

@@ -127,8 +127,10 @@ public final class LmTrainer {
                         : PreferenceObjective.loadReference(Path.of(p.reference()), manager, tokenizer);
                 String referenceSource = !p.reference().isBlank() ? p.reference() : initDir != null ? initDir.toString()
                         : "the fresh initial parameters";
-                yield new PreferenceObjective(policy, reference, referenceSource, tokenizer, PreferenceJsonl.read(Path.of(config.data())),
-                        config.data(), p.pairObjective(), p, master.split("held-out"), ChatTemplate.of(initDir));
+                PreferenceObjective preference = new PreferenceObjective(policy, reference, referenceSource, tokenizer,
+                        PreferenceJsonl.read(Path.of(config.data())), config.data(), p.pairObjective(), p, master.split("held-out"),
+                        ChatTemplate.of(initDir));
+                yield p.anchor().isBlank() ? preference : preference.withAnchor(PreferenceObjective.loadReference(Path.of(p.anchor()), manager, tokenizer));
             }
             default -> throw new IllegalStateException("unknown objective " + config.objective());
         };

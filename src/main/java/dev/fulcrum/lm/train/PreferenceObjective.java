@@ -91,6 +91,9 @@ public final class PreferenceObjective implements LmObjective {
     private final double[] referenceRejected;
     private String referenceOrigin = "not computed yet";
     private Map<String, Double> lastEvaluation;
+    /** The second frozen anchor ({@link PairObjective#needsAnchor()}, INPO's previous iterate) and its scores, once computed. */
+    private DecoderLm anchor;
+    private Scores anchorScores;
 
     /**
      * @param policy          the model to train (its current parameters are the initial ones)
@@ -219,6 +222,38 @@ public final class PreferenceObjective implements LmObjective {
 
     public DecoderLm model() {
         return policy;
+    }
+
+    /**
+     * Sets the second frozen anchor that objectives with {@link PairObjective#needsAnchor()} read (INPO's previous iterate);
+     * its log-probabilities of every pair are computed once, at first use. Call before training.
+     */
+    public PreferenceObjective withAnchor(DecoderLm model) {
+        if (model.config().maxPositions() < policy.config().maxPositions() && !pairs.isEmpty()) {
+            int longest = pairs.stream().mapToInt(p -> p.prompt().length + Math.max(p.chosen().length, p.rejected().length) - 1).max()
+                    .orElse(0);
+            if (longest > model.config().maxPositions()) {
+                throw new IllegalArgumentException("preference.anchor: a pair is " + longest + " tokens long, more than the anchor's "
+                        + "maxPositions " + model.config().maxPositions());
+            }
+        }
+        this.anchor = model;
+        this.anchorScores = null;
+        return this;
+    }
+
+    /** {@code scores} with the anchor's log-probabilities of {@code rows} added, when the objective reads them. */
+    private PairScores anchored(PairScores scores, NDManager manager, int[] rows, DataType dtype) {
+        if (!objective.needsAnchor()) {
+            return scores;
+        }
+        if (anchor == null) {
+            throw new IllegalStateException("objective " + objective.name() + " needs a second anchor model: set preference.anchor");
+        }
+        if (anchorScores == null) {
+            anchorScores = score(anchor, manager, allRows());
+        }
+        return scores.withAnchor(values(manager, rows, anchorScores.chosen(), dtype), values(manager, rows, anchorScores.rejected(), dtype));
     }
 
     /** The frozen reference model. */
@@ -406,9 +441,9 @@ public final class PreferenceObjective implements LmObjective {
             chosenTokens[k] = pairs.get(rows[k]).chosen().length;
             rejectedTokens[k] = pairs.get(rows[k]).rejected().length;
         }
-        return new PairScores(policyChosen, policyRejected, refChosen, refRejected,
+        return anchored(new PairScores(policyChosen, policyRejected, refChosen, refRejected,
                 manager.create(chosenTokens).toType(sums.getDataType(), false),
-                manager.create(rejectedTokens).toType(sums.getDataType(), false));
+                manager.create(rejectedTokens).toType(sums.getDataType(), false)), manager, rows, sums.getDataType());
     }
 
     private static NDArray values(NDManager manager, int[] rows, double[] all, DataType dtype) {
@@ -447,8 +482,8 @@ public final class PreferenceObjective implements LmObjective {
                 nc[k] = p.chosen().length;
                 nr[k] = p.rejected().length;
             }
-            PairScores scores = new PairScores(manager.create(s.chosen()), manager.create(s.rejected()), manager.create(rc),
-                    manager.create(rr), manager.create(nc), manager.create(nr));
+            PairScores scores = anchored(new PairScores(manager.create(s.chosen()), manager.create(s.rejected()), manager.create(rc),
+                    manager.create(rr), manager.create(nc), manager.create(nr)), manager, rows, DataType.FLOAT64);
             m.put(lossPrefix + "loss", objective.loss(scores).mean().getDouble());
             objective.metrics(scores).forEach((k, v) -> m.put(lossPrefix + k, v));
         }

@@ -2,6 +2,7 @@ package dev.fulcrum.lm.train;
 
 import dev.fulcrum.core.config.ConfigException;
 import dev.fulcrum.lm.align.Dpo;
+import dev.fulcrum.lm.align.Inpo;
 import dev.fulcrum.lm.align.PairObjective;
 import java.util.List;
 import java.util.Locale;
@@ -24,18 +25,27 @@ import java.util.Locale;
  * @param klSamples        prompts whose sampled responses estimate KL(policy || reference) at each evaluation; 0: off
  * @param klMaxNewTokens   response budget of those samples
  * @param idealisedEpsilon a preference share of 1 counts as 1 - epsilon in the idealised ranking accuracy
+ * @param anchor           a second frozen anchor model (a Hugging Face directory or a finished run) whose
+ *                         log-probabilities objectives with {@link PairObjective#needsAnchor()} read (INPO: the previous
+ *                         iterate); blank: none
+ * @param inpoTau          INPO's KL weight tau toward the reference, in [0, beta] (loss {@code inpo}, with {@code beta}
+ *                         as INPO's eta; {@link Inpo})
  */
 public record PreferenceSettings(String loss, double beta, double labelSmoothing, double simpoGamma, String referenceMode,
                                  String reference, double heldOutFraction, int evalBatchSize, int klSamples, int klMaxNewTokens,
-                                 double idealisedEpsilon) {
+                                 double idealisedEpsilon, String anchor, double inpoTau) {
     public static final List<String> REFERENCE_MODES = List.of("precomputed", "live");
+    /** The loss name that selects {@link Inpo}. */
+    public static final String INPO = "inpo";
 
     public PreferenceSettings {
         loss = loss == null ? "" : loss.strip().toLowerCase(Locale.ROOT);
         try {
-            Dpo.Variant.parse(loss);
+            if (!loss.equals(INPO)) {
+                Dpo.Variant.parse(loss);
+            }
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("preference.loss", e.getMessage());
+            throw new ConfigException("preference.loss", e.getMessage() + " or inpo");
         }
         if (!(beta > 0) || !Double.isFinite(beta)) {
             throw new ConfigException("preference.beta", "must be positive, got " + beta);
@@ -65,10 +75,19 @@ public record PreferenceSettings(String loss, double beta, double labelSmoothing
         if (!(idealisedEpsilon > 0 && idealisedEpsilon < 0.5)) {
             throw new ConfigException("preference.idealisedEpsilon", "must lie in (0, 0.5), got " + idealisedEpsilon);
         }
+        anchor = anchor == null ? "" : anchor;
+        if (loss.equals(INPO)) {
+            if (!(inpoTau >= 0 && inpoTau <= beta)) {
+                throw new ConfigException("preference.inpoTau", "must lie in [0, beta] = [0, " + beta + "], got " + inpoTau);
+            }
+            if (anchor.isBlank()) {
+                throw new ConfigException("preference.anchor", "is needed by loss inpo (the previous iterate's model)");
+            }
+        }
     }
 
     public static PreferenceSettings defaults() {
-        return new PreferenceSettings("sigmoid", 0.1, 0.0, 0.5, "precomputed", "", 0.1, 32, 32, 64, 1e-3);
+        return new PreferenceSettings("sigmoid", 0.1, 0.0, 0.5, "precomputed", "", 0.1, 32, 32, 64, 1e-3, "", 0.1 / 3);
     }
 
     /** Whether the reference's scores are computed once rather than with every batch. */
@@ -78,6 +97,9 @@ public record PreferenceSettings(String loss, double beta, double labelSmoothing
 
     /** The pair loss these settings select. */
     public PairObjective pairObjective() {
+        if (loss.equals(INPO)) {
+            return new Inpo(new Inpo.Config(beta, inpoTau));
+        }
         return new Dpo(new Dpo.Config(Dpo.Variant.parse(loss), beta, labelSmoothing, simpoGamma));
     }
 }
