@@ -121,7 +121,7 @@ public final class OfflineToOnlineExperiment {
                     Stats.mean(off), Stats.ci95HalfWidth(off), Stats.mean(on), Stats.ci95HalfWidth(on), Stats.mean(change),
                     Stats.ci95HalfWidth(change), p, per));
         }
-        String name = s.report().getFileName().toString().replace(".md", "") + "-" + s.env() + ".png";
+        String name = s.report().getFileName().toString().replace(".md", "") + "-curves.png";
         Path png = s.report().resolveSibling(name);
         ResultTables.saveCurves(s.env() + ": offline (steps 1-" + s.offlineSteps() + ") then online", "step (gradient steps, "
                 + "then environment steps)", curves, "end of offline phase", null, png);

@@ -35,7 +35,7 @@ class OfflineToOnlineExperimentTest {
         var again = OfflineToOnlineExperiment.run(settings, false); // every run finished: read, not retrained
         assertArrayEquals(first.onlineEnd().get("iql"), again.onlineEnd().get("iql"), 0.0);
         String report = Files.readString(dir.resolve("o2o.md"));
-        assertTrue(report.contains("| iql |") && report.contains("o2o-pendulum.png"), report);
-        assertTrue(Files.size(dir.resolve("o2o-pendulum.png")) > 1000);
+        assertTrue(report.contains("| iql |") && report.contains("o2o-curves.png"), report);
+        assertTrue(Files.size(dir.resolve("o2o-curves.png")) > 1000);
     }
 }
