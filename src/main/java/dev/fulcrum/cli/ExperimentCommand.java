@@ -14,7 +14,9 @@ import picocli.CommandLine.Option;
 @Command(name = "experiment", mixinStandardHelpOptions = true, description = "Claim experiments with seeds, statistics and a verdict.",
         subcommands = {ExperimentCommand.OfflineBaselines.class, ExperimentCommand.A2pr.class, ExperimentCommand.FamO2OClaim.class,
                 ExperimentParlCommand.class, ExperimentCommand.LmBase.class,
-                ExperimentRankingAccuracyCommand.class, ExperimentIToolCommand.class, ExperimentPgRankCommand.class, ExperimentPpoMaxCommand.class, ExperimentNashCommand.class})
+                ExperimentControlTiersCommand.class, ExperimentOfflineToOnlineCommand.class,
+                ExperimentRankingAccuracyCommand.class, ExperimentPpoMaxCommand.class, ExperimentNashCommand.class,
+                ExperimentIToolCommand.class, ExperimentPgRankCommand.class})
 public final class ExperimentCommand extends GroupCommand {
 
     @Command(name = "lm-base", mixinStandardHelpOptions = true,

@@ -9,6 +9,7 @@ import dev.fulcrum.control.data.Batch;
 import dev.fulcrum.control.nets.ActionVae;
 import dev.fulcrum.control.nets.DeterministicActor;
 import dev.fulcrum.control.nets.QNetwork;
+import dev.fulcrum.control.nets.TwinCritic;
 import dev.fulcrum.control.nets.ValueNetwork;
 import dev.fulcrum.core.nn.Adam;
 import dev.fulcrum.core.nn.Module;
@@ -123,7 +124,7 @@ public final class A2pr implements OfflineAlgorithm {
     private final Rng targetNoise;
     private final Rng vaeNoise;
     private final int actionDim;
-    final QNetwork q1, q2, q1Target, q2Target;
+    final TwinCritic critic;
     final ValueNetwork value;
     final DeterministicActor actor, actorTarget;
     final ActionVae vae;
@@ -138,20 +139,13 @@ public final class A2pr implements OfflineAlgorithm {
         int[] criticHidden = Checks.hidden(config.hiddenSize(), config.criticHiddenLayers());
         Rng init = rng.split("init");
         actor = new DeterministicActor(manager, observationDim, actionDim, actorHidden, dtype, init);
-        q1 = new QNetwork(manager, observationDim, actionDim, criticHidden, dtype, init);
-        q2 = new QNetwork(manager, observationDim, actionDim, criticHidden, dtype, init);
+        critic = new TwinCritic(manager, observationDim, actionDim, criticHidden, dtype, init);
         value = new ValueNetwork(manager, observationDim, criticHidden, dtype, init);
         vae = new ActionVae(manager, observationDim, actionDim, 2 * actionDim, config.vaeHiddenSize(), dtype, init);
         actorTarget = new DeterministicActor(manager, observationDim, actionDim, actorHidden, dtype, init);
-        q1Target = new QNetwork(manager, observationDim, actionDim, criticHidden, dtype, init);
-        q2Target = new QNetwork(manager, observationDim, actionDim, criticHidden, dtype, init);
         actorTarget.copyFrom(actor);
-        q1Target.copyFrom(q1);
-        q2Target.copyFrom(q2);
         actorTarget.requireGradients(false);
-        q1Target.requireGradients(false);
-        q2Target.requireGradients(false);
-        criticOptimizer = new Adam(manager, Module.prefixed("q1", q1, "q2", q2), config.criticLr());
+        criticOptimizer = new Adam(manager, critic.parameters(), config.criticLr());
         valueOptimizer = new Adam(manager, value.parameters(), config.valueLr());
         vaeOptimizer = new Adam(manager, vae.parameters(), config.vaeLr());
         actorOptimizer = new Adam(manager, actor.parameters(), config.actorLr());
@@ -244,7 +238,8 @@ public final class A2pr implements OfflineAlgorithm {
     }
 
     NDArray criticLoss(Batch b, NDArray y) {
-        return TemporalDifference.twinLoss(q1.q(b.observations(), b.actions()), q2.q(b.observations(), b.actions()), y);
+        return TemporalDifference.twinLoss(critic.q1().q(b.observations(), b.actions()),
+                critic.q2().q(b.observations(), b.actions()), y);
     }
 
     NDArray valueLoss(Batch b, NDArray target) {
@@ -262,10 +257,10 @@ public final class A2pr implements OfflineAlgorithm {
      */
     ActorTerms actorTerms(Batch b, NDArray v, NDArray qData, NDArray noise, NDArray fixedLambda) {
         NDArray pi = actor.act(b.observations());
-        NDArray qPi = q1.q(b.observations(), pi);
+        NDArray qPi = critic.q1().q(b.observations(), pi);
         NDArray lambda = fixedLambda != null ? fixedLambda : Td3Bc.lambda(qPi, config.alpha());
         NDArray reconstruction = vae.forward(b.observations(), pi, noise).reconstruction();
-        NDArray qReconstruction = q1.q(b.observations(), reconstruction.stopGradient()).stopGradient();
+        NDArray qReconstruction = critic.q1().q(b.observations(), reconstruction.stopGradient()).stopGradient();
         NDArray advantageReconstruction = qReconstruction.sub(v);
         NDArray advantageData = qData.sub(v);
         NDArray target = targetAction(reconstruction, b.actions(), advantageReconstruction, advantageData);
@@ -292,7 +287,7 @@ public final class A2pr implements OfflineAlgorithm {
     @Override
     public Map<String, Double> update(Batch b, long step, boolean withMetrics) {
         NDArray nextAction = smoothedNextAction(b, sampleTargetNoise(b));
-        NDArray y = tdTarget(b, nextAction, q1Target, q2Target);
+        NDArray y = tdTarget(b, nextAction, critic.q1Target(), critic.q2Target());
         NDArray criticLoss;
         criticOptimizer.zeroGradients();
         try (Torch.Tape tape = new Torch.Tape()) {
@@ -301,7 +296,7 @@ public final class A2pr implements OfflineAlgorithm {
         }
         criticOptimizer.step();
 
-        NDArray vTarget = valueTarget(y, tdTarget(b, nextAction, q1, q2));
+        NDArray vTarget = valueTarget(y, tdTarget(b, nextAction, critic.q1(), critic.q2()));
         NDArray v, valueLoss;
         valueOptimizer.zeroGradients();
         try (Torch.Tape tape = new Torch.Tape()) {
@@ -312,7 +307,7 @@ public final class A2pr implements OfflineAlgorithm {
         }
         valueOptimizer.step();
 
-        NDArray qData = q1.q(b.observations(), b.actions()); // the updated critic; no tape, no graph
+        NDArray qData = critic.q1().q(b.observations(), b.actions()); // the updated critic; no tape, no graph
         NDArray filter = advantageFilter(qData, v);
         NDArray vaeLoss;
         vaeOptimizer.zeroGradients();
@@ -328,18 +323,17 @@ public final class A2pr implements OfflineAlgorithm {
             // The actor's loss flows through Q1 and the VAE, but only the actor steps: freezing the other two for this
             // backward skips their weight gradients (a third of the VAE's backward cost) and changes no number.
             vae.requireGradients(false);
-            q1.requireGradients(false);
+            critic.q1().requireGradients(false);
             try (Torch.Tape tape = new Torch.Tape()) {
                 actorTerms = actorTerms(b, v, qData, sampleLatentNoise(b), null);
                 tape.backward(actorTerms.loss());
             } finally {
                 vae.requireGradients(true);
-                q1.requireGradients(true);
+                critic.q1().requireGradients(true);
             }
             actorOptimizer.step();
             actorTarget.softUpdateFrom(actor, config.polyak());
-            q1Target.softUpdateFrom(q1, config.polyak());
-            q2Target.softUpdateFrom(q2, config.polyak());
+            critic.softUpdate(config.polyak());
         }
         if (!withMetrics) {
             return Map.of();
@@ -368,8 +362,8 @@ public final class A2pr implements OfflineAlgorithm {
 
     /** The live network tensors (weights and targets), by checkpoint name. */
     private Map<String, NDArray> weights() {
-        return Module.prefixed("actor", actor, "actor_target", actorTarget, "q1", q1, "q2", q2, "q1_target", q1Target,
-                "q2_target", q2Target, "value", value, "vae", vae);
+        return Module.prefixed("actor", actor, "actor_target", actorTarget, "q1", critic.q1(), "q2", critic.q2(),
+                "q1_target", critic.q1Target(), "q2_target", critic.q2Target(), "value", value, "vae", vae);
     }
 
     /** The optimisers, by checkpoint name ({@code optim.<name>.*}). */

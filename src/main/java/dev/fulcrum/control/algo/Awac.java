@@ -1,12 +1,11 @@
 package dev.fulcrum.control.algo;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.fulcrum.control.data.Batch;
 import dev.fulcrum.control.nets.GaussianActor;
-import dev.fulcrum.control.nets.QNetwork;
+import dev.fulcrum.control.nets.TwinCritic;
 import dev.fulcrum.core.nn.Adam;
 import dev.fulcrum.core.nn.Module;
 import dev.fulcrum.core.nn.Torch;
@@ -58,7 +57,7 @@ public final class Awac implements OnlineAlgorithm {
     private final Config config;
     private final Rng noise;
     private final int actionDim;
-    final QNetwork q1, q2, q1Target, q2Target;
+    final TwinCritic critic;
     final GaussianActor actor;
     private final Adam criticOptimizer, actorOptimizer;
 
@@ -69,15 +68,8 @@ public final class Awac implements OnlineAlgorithm {
         int[] hidden = Checks.hidden(config.hiddenSize(), config.hiddenLayers());
         Rng init = rng.split("init");
         actor = new GaussianActor(manager, observationDim, actionDim, hidden, dtype, init);
-        q1 = new QNetwork(manager, observationDim, actionDim, hidden, dtype, init);
-        q2 = new QNetwork(manager, observationDim, actionDim, hidden, dtype, init);
-        q1Target = new QNetwork(manager, observationDim, actionDim, hidden, dtype, init);
-        q2Target = new QNetwork(manager, observationDim, actionDim, hidden, dtype, init);
-        q1Target.copyFrom(q1);
-        q2Target.copyFrom(q2);
-        q1Target.requireGradients(false);
-        q2Target.requireGradients(false);
-        criticOptimizer = new Adam(manager, Module.prefixed("q1", q1, "q2", q2), config.criticLr());
+        critic = new TwinCritic(manager, observationDim, actionDim, hidden, dtype, init);
+        criticOptimizer = new Adam(manager, critic.parameters(), config.criticLr());
         actorOptimizer = new Adam(manager, actor.parameters(), config.actorLr());
     }
 
@@ -93,17 +85,18 @@ public final class Awac implements OnlineAlgorithm {
 
     /** The policy-evaluation target {@code y = r + gamma (1 - d) min_i Q'_i(s', a')} for next actions {@code a'}. */
     NDArray criticTarget(Batch b, NDArray nextActions) {
-        NDArray nextQ = NDArrays.minimum(q1Target.q(b.nextObservations(), nextActions), q2Target.q(b.nextObservations(), nextActions));
+        NDArray nextQ = critic.targetMin(b.nextObservations(), nextActions);
         return TemporalDifference.target(b.rewards(), b.dones(), nextQ, config.discount());
     }
 
     NDArray criticLoss(Batch b, NDArray y) {
-        return TemporalDifference.twinLoss(q1.q(b.observations(), b.actions()), q2.q(b.observations(), b.actions()), y);
+        return TemporalDifference.twinLoss(critic.q1().q(b.observations(), b.actions()),
+                critic.q2().q(b.observations(), b.actions()), y);
     }
 
     /** {@code min_i Q_i(s, a)} of the live critics, without gradient. */
     NDArray minQ(NDArray observations, NDArray actions) {
-        return NDArrays.minimum(q1.q(observations, actions), q2.q(observations, actions)).stopGradient();
+        return critic.min(observations, actions).stopGradient();
     }
 
     /** The weighted likelihood {@code -mean(w log pi(a|s))} for given weights. */
@@ -137,8 +130,7 @@ public final class Awac implements OnlineAlgorithm {
             tape.backward(piLoss);
         }
         actorOptimizer.step();
-        q1Target.softUpdateFrom(q1, config.polyak());
-        q2Target.softUpdateFrom(q2, config.polyak());
+        critic.softUpdate(config.polyak());
 
         if (!withMetrics) {
             return Map.of();
@@ -165,7 +157,8 @@ public final class Awac implements OnlineAlgorithm {
 
     /** The live network tensors (weights and targets), by checkpoint name. */
     private Map<String, NDArray> weights() {
-        return Module.prefixed("actor", actor, "q1", q1, "q2", q2, "q1_target", q1Target, "q2_target", q2Target);
+        return Module.prefixed("actor", actor, "q1", critic.q1(), "q2", critic.q2(), "q1_target", critic.q1Target(),
+                "q2_target", critic.q2Target());
     }
 
     /** The optimisers, by checkpoint name ({@code optim.<name>.*}). */

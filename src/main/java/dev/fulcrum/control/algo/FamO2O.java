@@ -8,7 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.fulcrum.control.data.Batch;
 import dev.fulcrum.control.nets.BalanceModel;
 import dev.fulcrum.control.nets.GaussianActor;
-import dev.fulcrum.control.nets.QNetwork;
+import dev.fulcrum.control.nets.TwinCritic;
 import dev.fulcrum.control.nets.ValueNetwork;
 import dev.fulcrum.core.config.ConfigException;
 import dev.fulcrum.core.nn.Adam;
@@ -105,7 +105,7 @@ public final class FamO2O implements OnlineAlgorithm {
     private final long offlineSteps;
     private final Rng noise;
     private final int actionDim;
-    final QNetwork q1, q2, q1Target, q2Target;
+    final TwinCritic critic;
     final ValueNetwork value;
     final GaussianActor actor;
     final BalanceModel balance;
@@ -127,22 +127,15 @@ public final class FamO2O implements OnlineAlgorithm {
         this.noise = rng.split("famo2o-noise");
         int[] hidden = Checks.hidden(iql.hiddenSize(), iql.hiddenLayers());
         Rng init = rng.split("init");
-        q1 = new QNetwork(manager, observationDim, actionDim, hidden, dtype, init);
-        q2 = new QNetwork(manager, observationDim, actionDim, hidden, dtype, init);
+        critic = new TwinCritic(manager, observationDim, actionDim, hidden, dtype, init);
         value = new ValueNetwork(manager, observationDim, hidden, dtype, init);
         actor = new GaussianActor(manager, observationDim + config.encodingDims(), actionDim, hidden, dtype, init);
         balance = new BalanceModel(manager, observationDim, hidden, config.coefficientMin(), config.coefficientMax(), dtype, init);
-        q1Target = new QNetwork(manager, observationDim, actionDim, hidden, dtype, init);
-        q2Target = new QNetwork(manager, observationDim, actionDim, hidden, dtype, init);
-        q1Target.copyFrom(q1);
-        q2Target.copyFrom(q2);
-        q1Target.requireGradients(false);
-        q2Target.requireGradients(false);
         double logT = Math.log(config.initialTemperature());
         logTemperature = dtype == DataType.FLOAT64 ? manager.create(new double[] {logT}, new Shape(1))
                 : manager.create(new float[] {(float) logT}, new Shape(1));
         logTemperature.setRequiresGradient(true);
-        qOptimizer = new Adam(manager, Module.prefixed("q1", q1, "q2", q2), iql.criticLr());
+        qOptimizer = new Adam(manager, critic.parameters(), iql.criticLr());
         valueOptimizer = new Adam(manager, value.parameters(), iql.valueLr());
         actorOptimizer = new Adam(manager, actor.parameters(), iql.actorLr());
         balanceOptimizer = new Adam(manager, balance.parameters(), config.balanceLr());
@@ -195,7 +188,8 @@ public final class FamO2O implements OnlineAlgorithm {
         NDArray input = actorInput(observations, s.coefficient());
         NDArray action = actor.mean(input).add(epsAction.mul(actor.std().stopGradient()));
         // the same form as SAC's actor loss, with pi_b's draw in place of the action's
-        NDArray loss = Sac.actorLoss(q1Target.q(observations, action), q2Target.q(observations, action), s.logProb(),
+        NDArray loss = Sac.actorLoss(critic.q1Target().q(observations, action),
+                critic.q2Target().q(observations, action), s.logProb(),
                 temperature());
         return new BalanceLoss(loss, s.logProb(), s.coefficient());
     }
@@ -269,8 +263,7 @@ public final class FamO2O implements OnlineAlgorithm {
         }
         long rows = b.observations().getShape().get(0);
         NDArray nextV = value.v(b.nextObservations()).stopGradient();
-        NDArray targetQ = NDArrays.minimum(q1Target.q(b.observations(), b.actions()), q2Target.q(b.observations(), b.actions()))
-                .stopGradient();
+        NDArray targetQ = critic.targetMin(b.observations(), b.actions());
 
         NDArray vLoss, advantage;
         valueOptimizer.zeroGradients();
@@ -298,12 +291,12 @@ public final class FamO2O implements OnlineAlgorithm {
         qOptimizer.zeroGradients();
         try (Torch.Tape tape = new Torch.Tape()) {
             NDArray target = TemporalDifference.target(b.rewards(), b.dones(), nextV, iql.discount());
-            qLoss = TemporalDifference.twinLoss(q1.q(b.observations(), b.actions()), q2.q(b.observations(), b.actions()), target);
+            qLoss = TemporalDifference.twinLoss(critic.q1().q(b.observations(), b.actions()),
+                critic.q2().q(b.observations(), b.actions()), target);
             tape.backward(qLoss);
         }
         qOptimizer.step();
-        q1Target.softUpdateFrom(q1, iql.polyak());
-        q2Target.softUpdateFrom(q2, iql.polyak());
+        critic.softUpdate(iql.polyak());
 
         if (!withMetrics) {
             return Map.of();
@@ -336,7 +329,8 @@ public final class FamO2O implements OnlineAlgorithm {
     }
 
     private Map<String, NDArray> weights() {
-        Map<String, NDArray> w = Module.prefixed("q1", q1, "q2", q2, "q1_target", q1Target, "q2_target", q2Target,
+        Map<String, NDArray> w = Module.prefixed("q1", critic.q1(), "q2", critic.q2(), "q1_target", critic.q1Target(),
+                "q2_target", critic.q2Target(),
                 "value", value, "actor", actor);
         balance.parameters().forEach((k, v) -> w.put("balance." + k, v));
         w.put("log_temperature", logTemperature);

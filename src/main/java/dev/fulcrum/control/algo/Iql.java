@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.fulcrum.control.data.Batch;
 import dev.fulcrum.control.nets.GaussianActor;
-import dev.fulcrum.control.nets.QNetwork;
+import dev.fulcrum.control.nets.TwinCritic;
 import dev.fulcrum.control.nets.ValueNetwork;
 import dev.fulcrum.core.nn.Adam;
 import dev.fulcrum.core.nn.Module;
@@ -60,7 +60,7 @@ public final class Iql implements OnlineAlgorithm {
 
     private final Config config;
     private final long totalSteps;
-    final QNetwork q1, q2, q1Target, q2Target;
+    final TwinCritic critic;
     final ValueNetwork value;
     final GaussianActor actor;
     private final Adam qOptimizer, valueOptimizer, actorOptimizer;
@@ -71,17 +71,10 @@ public final class Iql implements OnlineAlgorithm {
         this.totalSteps = totalSteps;
         int[] hidden = Checks.hidden(config.hiddenSize(), config.hiddenLayers());
         Rng init = rng.split("init");
-        q1 = new QNetwork(manager, observationDim, actionDim, hidden, dtype, init);
-        q2 = new QNetwork(manager, observationDim, actionDim, hidden, dtype, init);
+        critic = new TwinCritic(manager, observationDim, actionDim, hidden, dtype, init);
         value = new ValueNetwork(manager, observationDim, hidden, dtype, init);
         actor = new GaussianActor(manager, observationDim, actionDim, hidden, dtype, init);
-        q1Target = new QNetwork(manager, observationDim, actionDim, hidden, dtype, init);
-        q2Target = new QNetwork(manager, observationDim, actionDim, hidden, dtype, init);
-        q1Target.copyFrom(q1);
-        q2Target.copyFrom(q2);
-        q1Target.requireGradients(false);
-        q2Target.requireGradients(false);
-        qOptimizer = new Adam(manager, Module.prefixed("q1", q1, "q2", q2), config.criticLr());
+        qOptimizer = new Adam(manager, critic.parameters(), config.criticLr());
         valueOptimizer = new Adam(manager, value.parameters(), config.valueLr());
         actorOptimizer = new Adam(manager, actor.parameters(), config.actorLr());
     }
@@ -107,8 +100,7 @@ public final class Iql implements OnlineAlgorithm {
 
     /** The minimum of the two target critics at the dataset actions (no gradient). */
     NDArray targetQ(Batch b) {
-        return NDArrays.minimum(q1Target.q(b.observations(), b.actions()), q2Target.q(b.observations(), b.actions()))
-                .stopGradient();
+        return critic.targetMin(b.observations(), b.actions());
     }
 
     NDArray valueLoss(NDArray targetQ, NDArray v) {
@@ -122,7 +114,8 @@ public final class Iql implements OnlineAlgorithm {
 
     NDArray qLoss(Batch b, NDArray nextV) {
         NDArray target = TemporalDifference.target(b.rewards(), b.dones(), nextV, config.discount());
-        return TemporalDifference.twinLoss(q1.q(b.observations(), b.actions()), q2.q(b.observations(), b.actions()), target);
+        return TemporalDifference.twinLoss(critic.q1().q(b.observations(), b.actions()),
+                critic.q2().q(b.observations(), b.actions()), target);
     }
 
     NDArray actorLoss(Batch b, NDArray advantage) {
@@ -151,18 +144,17 @@ public final class Iql implements OnlineAlgorithm {
             }
             qOptimizer.step();
             targetQRead.join();
-            q1Target.softUpdateFrom(q1, config.polyak());
-            q2Target.softUpdateFrom(q2, config.polyak());
+            critic.softUpdate(config.polyak());
             if (withMetrics) {
                 criticMetrics[0] = scalar(qLoss);
                 criticMetrics[1] = scalar(nextV.mean());
             }
         };
-        Future<?> critic = lane != null ? lane.fork(criticLane) : null;
+        Future<?> criticRun = lane != null ? lane.fork(criticLane) : null;
 
         NDArray targetQ = targetQ(b);
         targetQRead.complete(null);
-        if (critic == null) {
+        if (criticRun == null) {
             criticLane.run(); // sequential order: V(s'), Q update, Polyak, then V and actor below
         }
         nextValueRead.join();
@@ -182,8 +174,8 @@ public final class Iql implements OnlineAlgorithm {
             tape.backward(piLoss);
         }
         actorOptimizer.step();
-        if (critic != null) {
-            SideLane.join(critic);
+        if (criticRun != null) {
+            SideLane.join(criticRun);
         }
 
         if (!withMetrics) {
@@ -222,7 +214,9 @@ public final class Iql implements OnlineAlgorithm {
 
     /** The live network tensors (weights and targets), by checkpoint name. */
     private Map<String, NDArray> weights() {
-        return Module.prefixed("q1", q1, "q2", q2, "q1_target", q1Target, "q2_target", q2Target, "value", value,
+        return Module.prefixed("q1", critic.q1(), "q2", critic.q2(), "q1_target", critic.q1Target(),
+                "q2_target", critic.q2Target(),
+                "value", value,
                 "actor", actor);
     }
 

@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.fulcrum.control.data.Batch;
-import dev.fulcrum.control.nets.QNetwork;
+import dev.fulcrum.control.nets.TwinCritic;
 import dev.fulcrum.control.nets.TanhGaussianActor;
 import dev.fulcrum.core.nn.Adam;
 import dev.fulcrum.core.nn.Module;
@@ -64,7 +64,7 @@ public final class Sac implements OnlineAlgorithm {
     private final int actionDim;
     private final double targetEntropy;
     final TanhGaussianActor actor;
-    final QNetwork q1, q2, q1Target, q2Target;
+    final TwinCritic critic;
     final NDArray logAlpha;
     private final Adam criticOptimizer, actorOptimizer, alphaOptimizer;
 
@@ -76,19 +76,12 @@ public final class Sac implements OnlineAlgorithm {
         int[] hidden = Checks.hidden(config.hiddenSize(), config.hiddenLayers());
         Rng init = rng.split("init");
         actor = new TanhGaussianActor(manager, observationDim, actionDim, hidden, dtype, init);
-        q1 = new QNetwork(manager, observationDim, actionDim, hidden, dtype, init);
-        q2 = new QNetwork(manager, observationDim, actionDim, hidden, dtype, init);
-        q1Target = new QNetwork(manager, observationDim, actionDim, hidden, dtype, init);
-        q2Target = new QNetwork(manager, observationDim, actionDim, hidden, dtype, init);
-        q1Target.copyFrom(q1);
-        q2Target.copyFrom(q2);
-        q1Target.requireGradients(false);
-        q2Target.requireGradients(false);
+        critic = new TwinCritic(manager, observationDim, actionDim, hidden, dtype, init);
         double initialLogAlpha = Math.log(config.initialAlpha());
         logAlpha = dtype == DataType.FLOAT64 ? manager.create(new double[] {initialLogAlpha}, new Shape(1))
                 : manager.create(new float[] {(float) initialLogAlpha}, new Shape(1));
         logAlpha.setRequiresGradient(true);
-        criticOptimizer = new Adam(manager, Module.prefixed("q1", q1, "q2", q2), config.criticLr());
+        criticOptimizer = new Adam(manager, critic.parameters(), config.criticLr());
         actorOptimizer = new Adam(manager, actor.parameters(), config.actorLr());
         alphaOptimizer = new Adam(manager, Map.of("log_alpha", logAlpha), config.alphaLr());
     }
@@ -124,12 +117,13 @@ public final class Sac implements OnlineAlgorithm {
     /** The critic target for a given next-state noise {@code eps} [B, A]. */
     NDArray criticTarget(Batch b, NDArray eps) {
         TanhGaussianActor.Sample next = actor.sample(b.nextObservations(), eps);
-        return criticTarget(b.rewards(), b.dones(), q1Target.q(b.nextObservations(), next.action()),
-                q2Target.q(b.nextObservations(), next.action()), next.logProb(), alpha(), config.discount()).stopGradient();
+        return criticTarget(b.rewards(), b.dones(), critic.q1Target().q(b.nextObservations(), next.action()),
+                critic.q2Target().q(b.nextObservations(), next.action()), next.logProb(), alpha(), config.discount()).stopGradient();
     }
 
     NDArray criticLoss(Batch b, NDArray y) {
-        return TemporalDifference.twinLoss(q1.q(b.observations(), b.actions()), q2.q(b.observations(), b.actions()), y);
+        return TemporalDifference.twinLoss(critic.q1().q(b.observations(), b.actions()),
+                critic.q2().q(b.observations(), b.actions()), y);
     }
 
     /** The actor loss and the log-densities of the draws it was taken at. */
@@ -139,7 +133,8 @@ public final class Sac implements OnlineAlgorithm {
     /** The actor loss for a given noise {@code eps} [B, A]. */
     ActorLoss actorLoss(Batch b, NDArray eps) {
         TanhGaussianActor.Sample s = actor.sample(b.observations(), eps);
-        NDArray loss = actorLoss(q1.q(b.observations(), s.action()), q2.q(b.observations(), s.action()), s.logProb(), alpha());
+        NDArray loss = actorLoss(critic.q1().q(b.observations(), s.action()), critic.q2().q(b.observations(), s.action()),
+                s.logProb(), alpha());
         return new ActorLoss(loss, s.logProb());
     }
 
@@ -179,8 +174,7 @@ public final class Sac implements OnlineAlgorithm {
             tape.backward(alphaLoss);
         }
         alphaOptimizer.step();
-        q1Target.softUpdateFrom(q1, config.polyak());
-        q2Target.softUpdateFrom(q2, config.polyak());
+        critic.softUpdate(config.polyak());
 
         if (!withMetrics) {
             return Map.of();
@@ -209,8 +203,8 @@ public final class Sac implements OnlineAlgorithm {
 
     /** The live tensors (weights, targets and the temperature), by checkpoint name. */
     private Map<String, NDArray> weights() {
-        Map<String, NDArray> w = Module.prefixed("actor", actor, "q1", q1, "q2", q2, "q1_target", q1Target,
-                "q2_target", q2Target);
+        Map<String, NDArray> w = Module.prefixed("actor", actor, "q1", critic.q1(), "q2", critic.q2(),
+                "q1_target", critic.q1Target(), "q2_target", critic.q2Target());
         w.put("log_alpha", logAlpha);
         return w;
     }

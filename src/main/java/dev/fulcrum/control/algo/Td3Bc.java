@@ -1,13 +1,12 @@
 package dev.fulcrum.control.algo;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.fulcrum.control.data.Batch;
 import dev.fulcrum.control.nets.DeterministicActor;
-import dev.fulcrum.control.nets.QNetwork;
+import dev.fulcrum.control.nets.TwinCritic;
 import dev.fulcrum.core.nn.Adam;
 import dev.fulcrum.core.nn.Torch;
 import dev.fulcrum.core.nn.Module;
@@ -57,7 +56,7 @@ public final class Td3Bc implements OfflineAlgorithm {
     private final Config config;
     private final Rng noise;
     private final int actionDim;
-    final QNetwork q1, q2, q1Target, q2Target;
+    final TwinCritic critic;
     final DeterministicActor actor, actorTarget;
     private final Adam criticOptimizer, actorOptimizer;
 
@@ -68,18 +67,11 @@ public final class Td3Bc implements OfflineAlgorithm {
         int[] hidden = Checks.hidden(config.hiddenSize(), config.hiddenLayers());
         Rng init = rng.split("init");
         actor = new DeterministicActor(manager, observationDim, actionDim, hidden, dtype, init);
-        q1 = new QNetwork(manager, observationDim, actionDim, hidden, dtype, init);
-        q2 = new QNetwork(manager, observationDim, actionDim, hidden, dtype, init);
+        critic = new TwinCritic(manager, observationDim, actionDim, hidden, dtype, init);
         actorTarget = new DeterministicActor(manager, observationDim, actionDim, hidden, dtype, init);
-        q1Target = new QNetwork(manager, observationDim, actionDim, hidden, dtype, init);
-        q2Target = new QNetwork(manager, observationDim, actionDim, hidden, dtype, init);
         actorTarget.copyFrom(actor);
-        q1Target.copyFrom(q1);
-        q2Target.copyFrom(q2);
         actorTarget.requireGradients(false);
-        q1Target.requireGradients(false);
-        q2Target.requireGradients(false);
-        criticOptimizer = new Adam(manager, Module.prefixed("q1", q1, "q2", q2), config.criticLr());
+        criticOptimizer = new Adam(manager, critic.parameters(), config.criticLr());
         actorOptimizer = new Adam(manager, actor.parameters(), config.actorLr());
     }
 
@@ -92,13 +84,14 @@ public final class Td3Bc implements OfflineAlgorithm {
     NDArray criticTarget(Batch b, NDArray eps) {
         NDArray nextAction = actorTarget.act(b.nextObservations()).add(eps.clip(-config.noiseClip(), config.noiseClip()))
                 .clip(-1, 1);
-        NDArray nextQ = NDArrays.minimum(q1Target.q(b.nextObservations(), nextAction), q2Target.q(b.nextObservations(), nextAction));
+        NDArray nextQ = critic.targetMin(b.nextObservations(), nextAction);
         return TemporalDifference.target(b.rewards(), b.dones(), nextQ, config.discount());
     }
 
     /** {@code sum_i mean((Q_i(s,a) - y)^2)}. */
     NDArray criticLoss(Batch b, NDArray y) {
-        return TemporalDifference.twinLoss(q1.q(b.observations(), b.actions()), q2.q(b.observations(), b.actions()), y);
+        return TemporalDifference.twinLoss(critic.q1().q(b.observations(), b.actions()),
+                critic.q2().q(b.observations(), b.actions()), y);
     }
 
     /** The balance {@code lambda = alpha / mean|Q|}, a constant of the step (no gradient flows through it). */
@@ -119,7 +112,7 @@ public final class Td3Bc implements OfflineAlgorithm {
     /** The actor loss; a non-null {@code fixedLambda} replaces the batch's own (finite differences must hold it fixed). */
     NDArray actorLoss(Batch b, NDArray fixedLambda) {
         NDArray pi = actor.act(b.observations());
-        NDArray q = q1.q(b.observations(), pi);
+        NDArray q = critic.q1().q(b.observations(), pi);
         return actorLoss(q, pi, b.actions(), fixedLambda != null ? fixedLambda : lambda(q, config.alpha()));
     }
 
@@ -149,8 +142,7 @@ public final class Td3Bc implements OfflineAlgorithm {
             }
             actorOptimizer.step();
             actorTarget.softUpdateFrom(actor, config.polyak());
-            q1Target.softUpdateFrom(q1, config.polyak());
-            q2Target.softUpdateFrom(q2, config.polyak());
+            critic.softUpdate(config.polyak());
         }
         if (!withMetrics) {
             return Map.of();
@@ -171,8 +163,8 @@ public final class Td3Bc implements OfflineAlgorithm {
 
     /** The live network tensors (weights and targets), by checkpoint name. */
     private Map<String, NDArray> weights() {
-        return Module.prefixed("actor", actor, "actor_target", actorTarget, "q1", q1, "q2", q2,
-                "q1_target", q1Target, "q2_target", q2Target);
+        return Module.prefixed("actor", actor, "actor_target", actorTarget, "q1", critic.q1(), "q2", critic.q2(),
+                "q1_target", critic.q1Target(), "q2_target", critic.q2Target());
     }
 
     /** The optimisers, by checkpoint name ({@code optim.<name>.*}). */

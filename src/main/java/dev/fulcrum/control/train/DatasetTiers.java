@@ -35,11 +35,12 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>{@code ENV-random}: the uniform-random policy;</li>
  *   <li>{@code ENV-expert}: SAC's final policy;</li>
- *   <li>{@code ENV-medium}: SAC's policy at the <b>first evaluation whose normalised score reaches a third of the final
- *       evaluation's</b> ({@code score >= expert / 3}, scores normalised by the environment's random and expert
- *       references, which for returns measured from the random policy's level is "a third of the expert's return"); if
- *       SAC did not beat the random policy (expert score not positive) no evaluation qualifies, the final policy serves as
- *       medium too and {@code tiers.json} says so;</li>
+ *   <li>{@code ENV-medium}: SAC's policy at the <b>first evaluation whose normalised score is a third of the way from a
+ *       baseline to the final evaluation's</b> ({@code score >= b + (expert - b) / 3}); the baseline {@code b} is the better
+ *       of the random policy (0) and SAC's first evaluation (its untrained policy: on tasks with a control cost, such as
+ *       halfcheetah, acting with tanh(mu) ~ 0 already scores far above uniform-random actions, and measured from the
+ *       random level a weak expert's "third" would be reached by the untrained policy); if SAC did not improve on the
+ *       baseline no evaluation qualifies, the final policy serves as medium too and {@code tiers.json} says so;</li>
  *   <li>{@code ENV-medium-replay}: SAC's replay buffer up to that evaluation's step (every transition SAC experienced on
  *       the way to the medium policy, its random warm-up included);</li>
  *   <li>{@code ENV-medium-expert}: medium followed by expert.</li>
@@ -52,7 +53,8 @@ import java.util.stream.Stream;
 public final class DatasetTiers {
     public static final String GENERATOR = "fulcrum make-datasets";
     public static final String MEDIUM_RULE = "medium = SAC's policy at the first evaluation whose normalised score is at "
-            + "least a third of the final evaluation's (the expert's)";
+            + "least a third of the way from the baseline (the better of the random policy, 0, and SAC's first evaluation) to "
+            + "the final evaluation's (the expert's)";
 
     /**
      * @param sac         the SAC run (algo, env, steps, evaluation schedule, seed, network sizes)
@@ -167,15 +169,18 @@ public final class DatasetTiers {
     }
 
     /**
-     * The medium rule: the first evaluation whose score reaches a third of the last (the expert's); the last itself when
-     * its score is not positive (SAC did not beat the random policy, so "a third of it" means nothing).
+     * The medium rule: the first evaluation whose score reaches a third of the way from the baseline (the better of the
+     * random policy's 0 and the first evaluation's score) to the last (the expert's); the last itself when it does not
+     * beat the baseline (SAC did not improve, so "a third of the way" means nothing).
      */
     static EvalPoint medium(List<EvalPoint> evaluations) {
         EvalPoint expert = evaluations.getLast();
-        if (!(expert.score() > 0)) {
+        double baseline = Math.max(0, evaluations.getFirst().score());
+        if (!(expert.score() > baseline)) {
             return expert;
         }
-        return evaluations.stream().filter(e -> e.score() >= expert.score() / 3).findFirst().orElseThrow();
+        double threshold = baseline + (expert.score() - baseline) / 3;
+        return evaluations.stream().filter(e -> e.score() >= threshold).findFirst().orElseThrow();
     }
 
     /** The policy saved at an evaluation, acting stochastically. */

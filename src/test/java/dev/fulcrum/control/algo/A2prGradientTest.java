@@ -29,8 +29,8 @@ class A2prGradientTest {
         try (NDManager m = Torch.newManager()) {
             A2pr algo = small(m, 21);
             Batch b = Batches.random(m, 16, 3, 2, new Rng(7));
-            NDArray y = algo.tdTarget(b, algo.smoothedNextAction(b, algo.sampleTargetNoise(b)), algo.q1Target, algo.q2Target);
-            GradCheck.Result r = GradCheck.check(Module.prefixed("q1", algo.q1, "q2", algo.q2), () -> algo.criticLoss(b, y),
+            NDArray y = algo.tdTarget(b, algo.smoothedNextAction(b, algo.sampleTargetNoise(b)), algo.critic.q1Target(), algo.critic.q2Target());
+            GradCheck.Result r = GradCheck.check(Module.prefixed("q1", algo.critic.q1(), "q2", algo.critic.q2()), () -> algo.criticLoss(b, y),
                     1e-6, 200);
             assertTrue(r.maxRelativeError() < TOL, r.toString());
         }
@@ -42,8 +42,8 @@ class A2prGradientTest {
             A2pr algo = small(m, 22);
             Batch b = Batches.random(m, 16, 3, 2, new Rng(8));
             NDArray next = algo.smoothedNextAction(b, algo.sampleTargetNoise(b));
-            NDArray target = A2pr.valueTarget(algo.tdTarget(b, next, algo.q1Target, algo.q2Target),
-                    algo.tdTarget(b, next, algo.q1, algo.q2));
+            NDArray target = A2pr.valueTarget(algo.tdTarget(b, next, algo.critic.q1Target(), algo.critic.q2Target()),
+                    algo.tdTarget(b, next, algo.critic.q1(), algo.critic.q2()));
             GradCheck.Result r = GradCheck.check(algo.value.parameters(), () -> algo.valueLoss(b, target), 1e-6, 200);
             assertTrue(r.maxRelativeError() < TOL, r.toString());
         }
@@ -54,7 +54,7 @@ class A2prGradientTest {
         try (NDManager m = Torch.newManager()) {
             A2pr algo = small(m, 23);
             Batch b = Batches.random(m, 16, 3, 2, new Rng(9));
-            NDArray filter = A2pr.advantageFilter(algo.q1.q(b.observations(), b.actions()), algo.value.v(b.observations()));
+            NDArray filter = A2pr.advantageFilter(algo.critic.q1().q(b.observations(), b.actions()), algo.value.v(b.observations()));
             double kept = filter.sum().toDoubleArray()[0];
             assertTrue(kept > 0 && kept < 16, "the filter should keep some rows and drop others, kept " + kept);
             NDArray noise = algo.sampleLatentNoise(b);
@@ -69,10 +69,10 @@ class A2prGradientTest {
             A2pr algo = small(m, 24);
             Batch b = Batches.random(m, 16, 3, 2, new Rng(10));
             NDArray v = algo.value.v(b.observations());
-            NDArray qData = algo.q1.q(b.observations(), b.actions());
+            NDArray qData = algo.critic.q1().q(b.observations(), b.actions());
             NDArray noise = algo.sampleLatentNoise(b);
             // lambda = alpha / mean|Q| is detached in the update, so the finite differences must hold it fixed too
-            NDArray lambda = Td3Bc.lambda(algo.q1.q(b.observations(), algo.actor.act(b.observations())), 2.5);
+            NDArray lambda = Td3Bc.lambda(algo.critic.q1().q(b.observations(), algo.actor.act(b.observations())), 2.5);
             A2pr.ActorTerms terms = algo.actorTerms(b, v, qData, noise, lambda);
             double chosen = terms.usesReconstruction().sum().toDoubleArray()[0];
             double weighted = terms.weight().sum().toDoubleArray()[0];

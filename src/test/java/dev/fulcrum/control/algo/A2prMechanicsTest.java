@@ -44,7 +44,7 @@ class A2prMechanicsTest {
             A2pr algo = A2prGradientTest.small(m, 31);
             Batch b = Batches.random(m, B, S, A, new Rng(11));
             NDArray noise = algo.sampleLatentNoise(b);
-            NDArray filter = A2pr.advantageFilter(algo.q1.q(b.observations(), b.actions()), algo.value.v(b.observations()));
+            NDArray filter = A2pr.advantageFilter(algo.critic.q1().q(b.observations(), b.actions()), algo.value.v(b.observations()));
             double[] keep = filter.toDoubleArray();
             List<Integer> kept = new ArrayList<>();
             for (int i = 0; i < B; i++) {
@@ -96,12 +96,12 @@ class A2prMechanicsTest {
             A2pr algo = A2prGradientTest.small(m, 32);
             Batch b = Batches.random(m, B, S, A, new Rng(12));
             NDArray v = algo.value.v(b.observations());
-            NDArray qData = algo.q1.q(b.observations(), b.actions());
+            NDArray qData = algo.critic.q1().q(b.observations(), b.actions());
             NDArray noise = algo.sampleLatentNoise(b);
             A2pr.ActorTerms terms = algo.actorTerms(b, v, qData, noise, null);
 
             NDArray reconstruction = algo.vae.forward(b.observations(), algo.actor.act(b.observations()), noise).reconstruction();
-            double[] qRec = algo.q1.q(b.observations(), reconstruction).toDoubleArray();
+            double[] qRec = algo.critic.q1().q(b.observations(), reconstruction).toDoubleArray();
             double[] qA = qData.toDoubleArray(), vv = v.toDoubleArray(), rec = reconstruction.toDoubleArray();
             double[] act = b.actions().toDoubleArray(), target = terms.target().toDoubleArray();
             double[] chosen = terms.usesReconstruction().toDoubleArray();
@@ -154,18 +154,18 @@ class A2prMechanicsTest {
             A2pr algo = A2prGradientTest.small(m, 33);
             Batch b = Batches.random(m, B, S, A, new Rng(13));
             double[] actor0 = snapshot(algo.actor.parameters()), vae0 = snapshot(algo.vae.parameters());
-            double[] value0 = snapshot(algo.value.parameters()), q0 = snapshot(algo.q1.parameters());
-            double[] target0 = snapshot(algo.q1Target.parameters());
+            double[] value0 = snapshot(algo.value.parameters()), q0 = snapshot(algo.critic.q1().parameters());
+            double[] target0 = snapshot(algo.critic.q1Target().parameters());
             Map<String, Double> odd = algo.update(b, 1, true);
             assertArrayEquals(actor0, snapshot(algo.actor.parameters()), 0.0, "no actor update at step 1");
-            assertArrayEquals(target0, snapshot(algo.q1Target.parameters()), 0.0, "no Polyak update at step 1");
+            assertArrayEquals(target0, snapshot(algo.critic.q1Target().parameters()), 0.0, "no Polyak update at step 1");
             assertFalse(java.util.Arrays.equals(vae0, snapshot(algo.vae.parameters())), "the VAE updates every step");
             assertFalse(java.util.Arrays.equals(value0, snapshot(algo.value.parameters())), "V updates every step");
-            assertFalse(java.util.Arrays.equals(q0, snapshot(algo.q1.parameters())), "the critics update every step");
+            assertFalse(java.util.Arrays.equals(q0, snapshot(algo.critic.q1().parameters())), "the critics update every step");
             assertFalse(odd.containsKey("actor_loss"));
             Map<String, Double> even = algo.update(b, 2, true);
             assertFalse(java.util.Arrays.equals(actor0, snapshot(algo.actor.parameters())), "actor update at step 2");
-            assertFalse(java.util.Arrays.equals(target0, snapshot(algo.q1Target.parameters())), "Polyak update at step 2");
+            assertFalse(java.util.Arrays.equals(target0, snapshot(algo.critic.q1Target().parameters())), "Polyak update at step 2");
             assertTrue(even.containsKey("actor_loss") && even.containsKey("vae_target_fraction"), even.toString());
             even.values().forEach(x -> assertTrue(Double.isFinite(x), even.toString()));
         }

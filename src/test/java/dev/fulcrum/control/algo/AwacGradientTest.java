@@ -28,7 +28,7 @@ class AwacGradientTest {
             NDArray nextActions = awac.actor.sample(b.nextObservations(),
                     Noise.standardNormal(new Rng(4), b.nextObservations(), 16, 2));
             NDArray y = awac.criticTarget(b, nextActions);
-            GradCheck.Result r = GradCheck.check(Module.prefixed("q1", awac.q1, "q2", awac.q2), () -> awac.criticLoss(b, y),
+            GradCheck.Result r = GradCheck.check(Module.prefixed("q1", awac.critic.q1(), "q2", awac.critic.q2()), () -> awac.criticLoss(b, y),
                     1e-6, 200);
             assertTrue(r.maxRelativeError() < TOL, r.toString());
         }

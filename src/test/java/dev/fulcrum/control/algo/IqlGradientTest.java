@@ -38,7 +38,7 @@ class IqlGradientTest {
             Iql iql = small(m);
             Batch b = Batches.random(m, 16, 3, 2, new Rng(4));
             NDArray nextV = iql.value.v(b.nextObservations()).stopGradient();
-            GradCheck.Result r = GradCheck.check(Module.prefixed("q1", iql.q1, "q2", iql.q2), () -> iql.qLoss(b, nextV), 1e-6, 200);
+            GradCheck.Result r = GradCheck.check(Module.prefixed("q1", iql.critic.q1(), "q2", iql.critic.q2()), () -> iql.qLoss(b, nextV), 1e-6, 200);
             assertTrue(r.maxRelativeError() < TOL, r.toString());
         }
     }

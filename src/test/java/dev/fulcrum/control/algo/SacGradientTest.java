@@ -34,7 +34,7 @@ class SacGradientTest {
             Sac sac = small(m);
             Batch b = Batches.random(m, 16, 3, 2, new Rng(3));
             NDArray y = sac.criticTarget(b, noise(m, 4));
-            GradCheck.Result r = GradCheck.check(Module.prefixed("q1", sac.q1, "q2", sac.q2), () -> sac.criticLoss(b, y), 1e-6, 200);
+            GradCheck.Result r = GradCheck.check(Module.prefixed("q1", sac.critic.q1(), "q2", sac.critic.q2()), () -> sac.criticLoss(b, y), 1e-6, 200);
             assertTrue(r.maxRelativeError() < TOL, r.toString());
         }
     }

@@ -27,7 +27,7 @@ class Td3BcGradientTest {
             Td3Bc algo = small(m);
             Batch b = Batches.random(m, 16, 3, 2, new Rng(7));
             NDArray y = algo.criticTarget(b, algo.sampleTargetNoise(b));
-            GradCheck.Result r = GradCheck.check(Module.prefixed("q1", algo.q1, "q2", algo.q2), () -> algo.criticLoss(b, y),
+            GradCheck.Result r = GradCheck.check(Module.prefixed("q1", algo.critic.q1(), "q2", algo.critic.q2()), () -> algo.criticLoss(b, y),
                     1e-6, 200);
             assertTrue(r.maxRelativeError() < TOL, r.toString());
         }
@@ -39,7 +39,7 @@ class Td3BcGradientTest {
             Td3Bc algo = small(m);
             Batch b = Batches.random(m, 16, 3, 2, new Rng(8));
             // lambda = alpha / mean|Q| is detached in the update, so the finite differences must hold it fixed too
-            NDArray lambda = Td3Bc.lambda(algo.q1.q(b.observations(), algo.actor.act(b.observations())), 2.5);
+            NDArray lambda = Td3Bc.lambda(algo.critic.q1().q(b.observations(), algo.actor.act(b.observations())), 2.5);
             GradCheck.Result r = GradCheck.check(algo.actor.parameters(), () -> algo.actorLoss(b, lambda), 1e-6, 200);
             assertTrue(r.maxRelativeError() < TOL, r.toString());
         }

@@ -32,10 +32,14 @@ class DatasetTiersTest {
     }
 
     @Test
-    void mediumIsTheFirstEvaluationReachingAThirdOfTheExpert() {
+    void mediumIsTheFirstEvaluationAThirdOfTheWayFromTheBaselineToTheExpert() {
         assertEquals(at(1500, 40), DatasetTiers.medium(List.of(at(500, -30), at(1000, 10), at(1500, 40), at(2000, 5),
                 at(2500, 95))), "95 / 3 = 31.7: the first at or above it");
-        assertEquals(at(1000, 30), DatasetTiers.medium(List.of(at(500, 29), at(1000, 30), at(1500, 90))), "30 = 90 / 3 counts");
+        assertEquals(at(1000, 30), DatasetTiers.medium(List.of(at(500, -5), at(1000, 30), at(1500, 90))), "30 = 90 / 3 counts");
+        // halfcheetah-like: the untrained policy (first evaluation) already scores 2.2, the expert 4.2: the baseline is 2.2,
+        // the threshold 2.2 + 2.0 / 3 = 2.87, so neither the untrained policy nor the dip below it count
+        assertEquals(at(4000, 3.2), DatasetTiers.medium(List.of(at(1000, 2.2), at(2000, 0.4), at(3000, 2.4), at(4000, 3.2),
+                at(5000, 4.2))), "a third of the way from the untrained policy's score");
         assertEquals(at(1000, -3), DatasetTiers.medium(List.of(at(500, 5), at(1000, -3))), "no learning: the final policy");
     }
 

@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Re-measures the random-policy reference returns on fresh seeds. Tolerances are about four standard errors of the
- * re-measurement (per-episode sd: HalfCheetah 61, Hopper 17, Walker2d 6.8). The expert references are provisional
- * (docs/results/mujoco-envs.md) and are not re-measured here.
+ * re-measurement (per-episode sd: HalfCheetah 61, Hopper 17, Walker2d 6.8). The expert references (Fulcrum's SAC runs for
+ * hopper and halfcheetah, D4RL's provisional number for walker2d; docs/results/mujoco-envs.md) are not re-measured here:
+ * the SAC policies are not shipped with the tests.
  */
 class MujocoEnvReferenceScoresTest {
     @BeforeEach
