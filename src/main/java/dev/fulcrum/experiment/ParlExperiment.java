@@ -119,7 +119,7 @@ public final class ParlExperiment {
                     o.addAll(s.overrides());
                     cfg = ConfigLoader.load(ParlConfig.class, ParlConfig.defaults(), null, o);
                     Path dir = s.workDir().resolve("runs").resolve(task + "-" + method + "-seed" + seed);
-                    deleteRun(dir);
+                    dev.fulcrum.core.io.AtomicFiles.deleteTree(dir);
                     ParlTrainer.Result r = new ParlTrainer(cfg, dir).progressBar(progress).fit();
                     results.add(r);
                     curves.add(curve(dir));
@@ -147,19 +147,6 @@ public final class ParlExperiment {
         return points;
     }
 
-    /** The experiment owns its work directory: a run left by an earlier invocation is replaced. */
-    private static void deleteRun(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot clear " + dir + ": " + e.getMessage(), e);
-        }
-    }
 
     /** HELD when A-PARL needs fewer queries and fewer transitions than PEBBLE, each significant (Mann-Whitney p < 0.05). */
     static String verdict(Map<String, MethodRuns> runs) {

@@ -137,7 +137,7 @@ public final class BaseSft {
             }
             try (var stale = Files.newDirectoryStream(cache, spec.key() + ".partial-*")) {
                 for (Path p : stale) {
-                    deleteRecursively(p);
+                    dev.fulcrum.core.io.AtomicFiles.deleteTree(p);
                 }
             }
             Path work = Files.createTempDirectory(cache, spec.key() + ".partial-");
@@ -147,7 +147,7 @@ public final class BaseSft {
             } catch (AtomicMoveNotSupportedException e) {
                 throw new IllegalStateException("cache folder " + cache + " does not support atomic moves", e);
             } finally {
-                deleteRecursively(work);
+                dev.fulcrum.core.io.AtomicFiles.deleteTree(work);
             }
         }
         return done;
@@ -173,14 +173,4 @@ public final class BaseSft {
         Files.copy(data, run.resolve("sft.jsonl"));
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }

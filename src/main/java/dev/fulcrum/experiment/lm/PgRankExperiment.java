@@ -137,7 +137,7 @@ public final class PgRankExperiment {
                 RankTrainConfig cfg = ConfigLoader.load(RankTrainConfig.class, RankTrainConfig.defaults(method.equals(PG) ? PG : WARM),
                         null, o);
                 configs.put(method, cfg);
-                deleteRun(dir);
+                dev.fulcrum.core.io.AtomicFiles.deleteTree(dir);
                 RankTrainer.Result r = new RankTrainer(cfg, dir).progressBar(progress).fit();
                 Evaluated e = evaluate(dir, inTest, oodTest, r.seconds());
                 runs.get(method).seeds().add(e);
@@ -173,18 +173,6 @@ public final class PgRankExperiment {
         }
     }
 
-    private static void deleteRun(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot clear " + dir + ": " + e.getMessage(), e);
-        }
-    }
 
     /** HELD when PG-Rank's in-domain nDCG@10 beats its warm start's on average with paired p < 0.05 over seeds. */
     static String verdict(MethodRuns pg, MethodRuns warm) {

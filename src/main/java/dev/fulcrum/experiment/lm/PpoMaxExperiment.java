@@ -145,7 +145,7 @@ public final class PpoMaxExperiment {
                 long seed = s.firstSeed() + k;
                 Path dir = s.work().resolve(variant + "-seed" + seed);
                 if (!Files.isRegularFile(dir.resolve("summary.json"))) {
-                    deleteRecursively(dir);
+                    dev.fulcrum.core.io.AtomicFiles.deleteTree(dir);
                     new PpoMax(config(s, base, rewardModel, variant, seed), dir).progressBar(progress).fit();
                 }
                 RunNumbers r = numbers(variant, seed, dir);
@@ -220,7 +220,7 @@ public final class PpoMaxExperiment {
                     throw new IllegalStateException("cache folder " + cache + " does not support atomic moves", e);
                 }
             } finally {
-                deleteRecursively(work);
+                dev.fulcrum.core.io.AtomicFiles.deleteTree(work);
             }
             return done;
         } catch (IOException e) {
@@ -393,16 +393,4 @@ public final class PpoMaxExperiment {
         Charts.saveGrid(List.of(reward, kl), png);
     }
 
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove " + dir + ": " + e.getMessage(), e);
-        }
-    }
 }

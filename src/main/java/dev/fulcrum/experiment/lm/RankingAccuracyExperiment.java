@@ -169,7 +169,7 @@ public final class RankingAccuracyExperiment {
                     o.addAll(s.overrides());
                     LmTrainConfig cfg = ConfigLoader.load(LmTrainConfig.class, LmTrainConfig.defaults("dpo", ModelSpec.tiny()), null, o);
                     if (Files.exists(run)) {
-                        deleteRecursively(run); // an unfinished run of an earlier attempt
+                        dev.fulcrum.core.io.AtomicFiles.deleteTree(run); // an unfinished run of an earlier attempt
                     }
                     new LmTrainer(cfg, run).progressBar(progress).fit();
                 }
@@ -277,13 +277,4 @@ public final class RankingAccuracyExperiment {
         Charts.saveGrid(charts, png);
     }
 
-    private static void deleteRecursively(Path dir) {
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot remove " + dir + ": " + e.getMessage(), e);
-        }
-    }
 }

@@ -149,7 +149,7 @@ public final class IterativePreferenceLoop {
                 log("iteration %d: finished earlier, win rate %.3f", t, row.winRate());
                 continue;
             }
-            deleteRecursively(dir); // what an interrupted attempt left
+            dev.fulcrum.core.io.AtomicFiles.deleteTree(dir); // what an interrupted attempt left
             Rng rng = master.split("iteration-" + t);
             List<Problem> problems = problems(config.problemSeed() + t, config.promptsPerFamily());
             PolicySampler.Samples samples;
@@ -266,18 +266,6 @@ public final class IterativePreferenceLoop {
         PreferenceJsonl.write(file, rows, PreferenceFormat.STANDARD);
     }
 
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot clear the unfinished iteration " + dir + ": " + e.getMessage(), e);
-        }
-    }
 
     private static List<List<String>> readOpponent(Path file) {
         try {
