@@ -23,12 +23,14 @@ import java.util.List;
  * @param evalEvery       evaluation every this many updates (and at the end)
  * @param checkpointEvery checkpoint every this many updates (and at the end)
  * @param keepCheckpoints recent checkpoints kept
+ * @param srpo            SRPO's settings (objective srpo; a preference JSONL, and {@code init} the model to start from and
+ *                        anchor to)
  */
 public record LmTrainConfig(String objective, String data, String tokenizer, String init, long seed, long steps, int batchSize,
                             int accumulation, boolean lengthGrouped, int logEvery, int evalEvery, int checkpointEvery,
                             int keepCheckpoints, ModelSpec model, OptimizerSettings optimizer, SolveRateSettings eval,
-                            RewardSettings reward) {
-    public static final List<String> OBJECTIVES = List.of("sft", "reward");
+                            RewardSettings reward, SrpoSettings srpo) {
+    public static final List<String> OBJECTIVES = List.of("sft", "reward", "srpo");
 
     public LmTrainConfig {
         if (objective == null || !OBJECTIVES.contains(objective)) {
@@ -58,6 +60,9 @@ public record LmTrainConfig(String objective, String data, String tokenizer, Str
         if (reward == null) {
             throw new ConfigException("reward", "is missing");
         }
+        if (srpo == null) {
+            throw new ConfigException("srpo", "is missing");
+        }
     }
 
     private static void positive(String field, long v) {
@@ -69,7 +74,8 @@ public record LmTrainConfig(String objective, String data, String tokenizer, Str
     /** Defaults of {@code objective} with the model {@code model}. */
     public static LmTrainConfig defaults(String objective, ModelSpec model) {
         return new LmTrainConfig(objective, "", "auto", "", 0, 1000, 32, 1, true, 25, 500, 250, 2, model,
-                OptimizerSettings.defaults(), SolveRateSettings.defaults(), RewardSettings.defaults());
+                OptimizerSettings.defaults(), SolveRateSettings.defaults(), RewardSettings.defaults(),
+                SrpoSettings.defaults());
     }
 
     public static LmTrainConfig defaults(String objective) {

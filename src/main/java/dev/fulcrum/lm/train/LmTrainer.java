@@ -116,6 +116,14 @@ public final class LmTrainer {
                 yield new RewardObjective(RewardModel.withNewHead(manager, trunk, master.split("head")), tokenizer,
                         PreferenceJsonl.read(Path.of(config.data())), config.data(), config.reward(), master.split("held-out"));
             }
+            case "srpo" -> {
+                if (initDir == null) {
+                    throw new IllegalArgumentException("srpo needs a starting model to train and to anchor to: pass --init RUN_OR_MODEL");
+                }
+                yield new SrpoObjective(manager, initialModel(manager, tokenizer, master, initDir),
+                        HfCheckpoint.load(initDir, manager, DataType.FLOAT32), tokenizer, PreferenceJsonl.read(Path.of(config.data())),
+                        config.data(), config.srpo());
+            }
             default -> throw new IllegalStateException("unknown objective " + config.objective());
         };
     }
