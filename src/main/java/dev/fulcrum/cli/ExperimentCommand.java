@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 /** {@code fulcrum experiment ...}: each runs one paper's (or issue's) claim over seeds and writes docs/results/. */
 @Command(name = "experiment", mixinStandardHelpOptions = true, description = "Claim experiments with seeds, statistics and a verdict.",
         subcommands = {ExperimentCommand.OfflineBaselines.class, ExperimentCommand.A2pr.class, ExperimentCommand.FamO2OClaim.class,
-                ExperimentParlCommand.class, ExperimentCommand.LmBase.class})
+                ExperimentParlCommand.class, ExperimentCommand.LmBase.class,
+                ExperimentSrpoCommand.class})
 public final class ExperimentCommand extends GroupCommand {
 
     @Command(name = "lm-base", mixinStandardHelpOptions = true,
