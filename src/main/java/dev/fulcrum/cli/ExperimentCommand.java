@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 @Command(name = "experiment", mixinStandardHelpOptions = true, description = "Claim experiments with seeds, statistics and a verdict.",
         subcommands = {ExperimentCommand.OfflineBaselines.class, ExperimentCommand.A2pr.class, ExperimentCommand.FamO2OClaim.class,
                 ExperimentParlCommand.class, ExperimentCommand.LmBase.class,
-                ExperimentSrpoCommand.class})
+                ExperimentRankingAccuracyCommand.class, ExperimentSrpoCommand.class})
 public final class ExperimentCommand extends GroupCommand {
 
     @Command(name = "lm-base", mixinStandardHelpOptions = true,

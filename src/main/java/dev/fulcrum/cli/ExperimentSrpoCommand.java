@@ -38,7 +38,7 @@ final class ExperimentSrpoCommand implements Callable<Integer> {
     @Option(names = "--srpo-set", description = "Training setting key=value for SRPO only.")
     List<String> srpoOverrides = new ArrayList<>(List.of("srpo.beta=0.1", "srpo.alpha=0.8"));
     @Option(names = "--dpo-set", description = "Training setting key=value for DPO only.")
-    List<String> dpoOverrides = new ArrayList<>(List.of("preference.beta=0.1"));
+    List<String> dpoOverrides = new ArrayList<>(List.of("preference.beta=0.1", "preference.heldOutFraction=0", "preference.klSamples=0"));
     @Option(names = "--work", defaultValue = "runs/srpo", description = "Where pairs and runs go (default: ${DEFAULT-VALUE}).")
     Path work;
     @Option(names = "--report", defaultValue = "docs/results/srpo.md", description = "Report file (default: ${DEFAULT-VALUE}).")

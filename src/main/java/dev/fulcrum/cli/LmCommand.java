@@ -45,7 +45,7 @@ import picocli.CommandLine.Parameters;
         subcommands = {LmCommand.Tasks.class, LmCommand.MakeData.class, LmCommand.TokenizerGroup.class,
                 LmTrainingCommands.Sft.class, LmTrainingCommands.Reward.class, LmTrainingCommands.Eval.class,
                 LmTrainingCommands.Generate.class, LmTrainingCommands.Diagnose.class,
-                LmReviseCommand.class, LmSrpoCommand.class})
+                LmDpoCommand.class, LmReviseCommand.class, LmSrpoCommand.class})
 public final class LmCommand extends GroupCommand {
 
     @Command(name = "tasks", mixinStandardHelpOptions = true, description = "List the task families and their splits.")

@@ -65,6 +65,11 @@ final class LmTrainingCommands {
 
         abstract void report(LmTrainConfig cfg, LmTrainer.Result result);
 
+        /** Settings of the command's own options ({@code key=value}), applied before {@code --set}. */
+        List<String> objectiveOverrides() {
+            return List.of();
+        }
+
         @Override
         public Integer call() {
             LmTrainConfig cfg = resolve();
@@ -97,6 +102,7 @@ final class LmTrainingCommands {
             if (init != null) own.add("init=" + ModelDirectories.resolve(init));
             if (steps != null) own.add("steps=" + steps);
             if (seed != null) own.add("seed=" + seed);
+            own.addAll(objectiveOverrides());
             LmTrainConfig cfg = run.resolve(LmTrainConfig.class, LmTrainConfig.defaults(objective(), shape), own);
             requireObjective(cfg);
             if (modelSize != null && cfg.fromCheckpoint()) {

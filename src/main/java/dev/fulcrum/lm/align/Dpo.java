@@ -23,7 +23,8 @@ import java.util.Map;
  * </pre>
  * {@link #loss} returns the per-pair losses {@code [B]}; the trainer takes their mean. {@link #metrics} reports what TRL
  * logs: implicit rewards {@code beta h(y)} of the chosen and rejected completions, their margin and how often the chosen
- * one's is larger, and the policy's log-probabilities.
+ * one's is larger, and the policy's log-probabilities, under TRL's names ({@code rewards/chosen}, {@code rewards/rejected},
+ * {@code rewards/margins}, {@code rewards/accuracies}, {@code logps/chosen}, {@code logps/rejected}).
  */
 public final class Dpo implements PairObjective {
 
@@ -128,12 +129,12 @@ public final class Dpo implements PairObjective {
             rejected = s.rejectedLogRatio().mul(Scalars.of(s.policyChosen(), config.beta()));
         }
         Map<String, Double> m = new LinkedHashMap<>();
-        m.put("rewards_chosen", mean(chosen));
-        m.put("rewards_rejected", mean(rejected));
-        m.put("rewards_margin", mean(chosen.sub(rejected)));
-        m.put("rewards_accuracy", mean(chosen.gt(rejected).toType(chosen.getDataType(), false)));
-        m.put("logps_chosen", mean(s.policyChosen()));
-        m.put("logps_rejected", mean(s.policyRejected()));
+        m.put("rewards/chosen", mean(chosen));
+        m.put("rewards/rejected", mean(rejected));
+        m.put("rewards/margins", mean(chosen.sub(rejected)));
+        m.put("rewards/accuracies", mean(chosen.gt(rejected).toType(chosen.getDataType(), false)));
+        m.put("logps/chosen", mean(s.policyChosen()));
+        m.put("logps/rejected", mean(s.policyRejected()));
         return m;
     }
 

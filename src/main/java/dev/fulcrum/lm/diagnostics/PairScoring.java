@@ -53,7 +53,7 @@ public final class PairScoring {
     }
 
     /** {@code <bos> prompt} (no BOS when the tokenizer has none; then the prompt must not be empty). */
-    static int[] prompt(Tokenizer tokenizer, String prompt) {
+    public static int[] prompt(Tokenizer tokenizer, String prompt) {
         int[] ids = tokenizer.encode(prompt);
         int bos = tokenizer.special().bos();
         if (bos < 0) {
@@ -66,7 +66,7 @@ public final class PairScoring {
     }
 
     /** {@code response <eos>} (no EOS when the tokenizer has none). */
-    static int[] completion(Tokenizer tokenizer, String response, int row, String field) {
+    public static int[] completion(Tokenizer tokenizer, String response, int row, String field) {
         int[] ids = tokenizer.encode(response);
         int eos = tokenizer.special().eos();
         int[] out = eos < 0 ? ids : Arrays.copyOf(ids, ids.length + 1);

@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * What {@link LmTrainer} trains: the model, its data and its loss. The trainer owns everything else (optimiser,
  * schedule, clipping, accumulation, data order, logging, checkpoints, export), so each objective holds only what is
- * particular to it. Implementations: {@link SftObjective}, {@link RewardObjective}.
+ * particular to it. Implementations: {@link SftObjective}, {@link RewardObjective}, {@link PreferenceObjective}.
  */
 public interface LmObjective {
     /** The loss of one micro-batch and what it counted. */
@@ -22,6 +22,13 @@ public interface LmObjective {
 
     /** Length in tokens of every training example (index = example id), for length-grouped batching. */
     int[] exampleLengths();
+
+    /**
+     * Called once the run directory exists (new or resumed), before the first update: an objective may keep state there
+     * that a resumed run reads back instead of recomputing (e.g. {@link PreferenceObjective}'s reference scores).
+     */
+    default void attach(Path runDir, NDManager manager) {
+    }
 
     /** The loss of the examples {@code batch}; called inside the trainer's {@code NDScope} and {@code Torch.Tape}. */
     BatchLoss loss(NDManager manager, int[] batch);

@@ -7,8 +7,9 @@ import java.util.List;
  * Everything that defines a language-model training run. Loaded by {@code ConfigLoader} from defaults, an optional
  * YAML/JSON file and {@code key.path=value} overrides; written resolved to the run's {@code config.json}.
  *
- * @param objective       sft (next-token likelihood of completions) or reward (Bradley-Terry reward model)
- * @param data            SFT JSONL (sft) or preference JSONL (reward), TRL layouts
+ * @param objective       sft (next-token likelihood of completions), reward (Bradley-Terry reward model) or dpo
+ *                        (preference optimisation of the policy, {@link PreferenceObjective})
+ * @param data            SFT JSONL (sft) or preference JSONL (reward, dpo), TRL layouts
  * @param tokenizer       {@code bytes}, a {@code tokenizer.json} path, {@code hf:PATH}, or {@code auto}: the one of
  *                        {@code init}, else bytes
  * @param init            a Hugging Face model directory (or a finished run) to start from; blank: a fresh model of
@@ -23,14 +24,15 @@ import java.util.List;
  * @param evalEvery       evaluation every this many updates (and at the end)
  * @param checkpointEvery checkpoint every this many updates (and at the end)
  * @param keepCheckpoints recent checkpoints kept
+ * @param preference      preference-optimisation settings (dpo)
  * @param srpo            SRPO's settings (objective srpo; a preference JSONL, and {@code init} the model to start from and
  *                        anchor to)
  */
 public record LmTrainConfig(String objective, String data, String tokenizer, String init, long seed, long steps, int batchSize,
                             int accumulation, boolean lengthGrouped, int logEvery, int evalEvery, int checkpointEvery,
                             int keepCheckpoints, ModelSpec model, OptimizerSettings optimizer, SolveRateSettings eval,
-                            RewardSettings reward, SrpoSettings srpo) {
-    public static final List<String> OBJECTIVES = List.of("sft", "reward", "srpo");
+                            RewardSettings reward, PreferenceSettings preference, SrpoSettings srpo) {
+    public static final List<String> OBJECTIVES = List.of("sft", "reward", "dpo", "srpo");
 
     public LmTrainConfig {
         if (objective == null || !OBJECTIVES.contains(objective)) {
@@ -60,6 +62,9 @@ public record LmTrainConfig(String objective, String data, String tokenizer, Str
         if (reward == null) {
             throw new ConfigException("reward", "is missing");
         }
+        if (preference == null) {
+            throw new ConfigException("preference", "is missing");
+        }
         if (srpo == null) {
             throw new ConfigException("srpo", "is missing");
         }
@@ -75,7 +80,7 @@ public record LmTrainConfig(String objective, String data, String tokenizer, Str
     public static LmTrainConfig defaults(String objective, ModelSpec model) {
         return new LmTrainConfig(objective, "", "auto", "", 0, 1000, 32, 1, true, 25, 500, 250, 2, model,
                 OptimizerSettings.defaults(), SolveRateSettings.defaults(), RewardSettings.defaults(),
-                SrpoSettings.defaults());
+                PreferenceSettings.defaults(), SrpoSettings.defaults());
     }
 
     public static LmTrainConfig defaults(String objective) {

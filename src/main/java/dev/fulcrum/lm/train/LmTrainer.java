@@ -101,6 +101,7 @@ public final class LmTrainer {
                 run.writeConfig(config);
                 TokenizerFiles.write(tokenizer, config.tokenizer(), init, run.root().resolve(TOKENIZER_DIR));
             }
+            objective.attach(run.root(), manager);
             return train(run, objective, manager, master, tokenizer.toString());
         } finally {
             TokenizerFiles.close(tokenizer);
@@ -115,6 +116,16 @@ public final class LmTrainer {
                 DecoderLm trunk = initialModel(manager, tokenizer, master, initDir);
                 yield new RewardObjective(RewardModel.withNewHead(manager, trunk, master.split("head")), tokenizer,
                         PreferenceJsonl.read(Path.of(config.data())), config.data(), config.reward(), master.split("held-out"));
+            }
+            case "dpo" -> {
+                DecoderLm policy = initialModel(manager, tokenizer, master, initDir);
+                PreferenceSettings p = config.preference();
+                DecoderLm reference = p.reference().isBlank() ? PreferenceObjective.frozenCopy(policy, manager)
+                        : PreferenceObjective.loadReference(Path.of(p.reference()), manager, tokenizer);
+                String referenceSource = !p.reference().isBlank() ? p.reference() : initDir != null ? initDir.toString()
+                        : "the fresh initial parameters";
+                yield new PreferenceObjective(policy, reference, referenceSource, tokenizer, PreferenceJsonl.read(Path.of(config.data())),
+                        config.data(), p.pairObjective(), p, master.split("held-out"));
             }
             case "srpo" -> {
                 if (initDir == null) {

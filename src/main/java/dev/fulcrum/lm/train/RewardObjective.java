@@ -57,28 +57,20 @@ public final class RewardObjective implements LmObjective {
         this.tokenizer = tokenizer;
         this.settings = settings;
         this.dataPath = dataPath;
-        Map<String, Integer> promptIndex = new LinkedHashMap<>();
-        for (PreferenceExample e : data) {
-            promptIndex.putIfAbsent(text(e.prompt(), 0), promptIndex.size());
+        List<String> rowPrompts = new ArrayList<>(data.size());
+        for (int i = 0; i < data.size(); i++) {
+            rowPrompts.add(text(data.get(i).prompt(), i));
         }
-        prompts = promptIndex.size();
-        heldOutPrompts = (int) Math.ceil(settings.heldOutFraction() * prompts);
-        boolean[] held = new boolean[prompts];
-        int[] order = split.permutation(prompts);
-        for (int i = 0; i < heldOutPrompts; i++) {
-            held[order[i]] = true;
-        }
-        if (heldOutPrompts == prompts) {
-            throw new IllegalArgumentException(dataPath + ": reward.heldOutFraction " + settings.heldOutFraction()
-                    + " leaves no prompt to train on (" + prompts + " prompts)");
-        }
+        PromptSplit byPrompt = PromptSplit.of(rowPrompts, settings.heldOutFraction(), split, dataPath, "reward.heldOutFraction");
+        prompts = byPrompt.prompts();
+        heldOutPrompts = byPrompt.heldOutPrompts();
         for (int i = 0; i < data.size(); i++) {
             PreferenceExample e = data.get(i);
-            String prompt = text(e.prompt(), i);
+            String prompt = rowPrompts.get(i);
             Pair p = new Pair(sequence(prompt, text(e.chosen(), i), i), sequence(prompt, text(e.rejected(), i), i),
                     e.extra().containsKey("family") ? e.extra().get("family").asText() : "",
                     number(e.extra().get("p_chosen")), number(e.extra().get("chosen_reward")), number(e.extra().get("rejected_reward")));
-            (held[promptIndex.get(prompt)] ? heldOut : train).add(p);
+            (byPrompt.heldOut()[i] ? heldOut : train).add(p);
         }
         Rng probe = split.split("train-probe");
         int[] probeOrder = probe.permutation(train.size());

@@ -92,10 +92,10 @@ class DpoTest {
             Dpo dpo = new Dpo(new Dpo.Config(Dpo.Variant.SIGMOID, 1.0, 0.0, 0.0));
             assertEquals(Math.log(1 + Math.exp(-1)), dpo.loss(s).getDouble(0), 1e-15);
             Map<String, Double> metrics = dpo.metrics(s);
-            assertEquals(0.0, metrics.get("rewards_chosen"), 1e-15);
-            assertEquals(-1.0, metrics.get("rewards_rejected"), 1e-15);
-            assertEquals(1.0, metrics.get("rewards_margin"), 1e-15);
-            assertEquals(1.0, metrics.get("rewards_accuracy"), 1e-15);
+            assertEquals(0.0, metrics.get("rewards/chosen"), 1e-15);
+            assertEquals(-1.0, metrics.get("rewards/rejected"), 1e-15);
+            assertEquals(1.0, metrics.get("rewards/margins"), 1e-15);
+            assertEquals(1.0, metrics.get("rewards/accuracies"), 1e-15);
             // hinge: max(0, 1 - 1) = 0; IPO on averages: z = (0/3) - (-1/4) = 0.25, (0.25 - 0.5)^2
             assertEquals(0.0, new Dpo(new Dpo.Config(Dpo.Variant.HINGE, 1.0, 0, 0)).loss(s).getDouble(0), 1e-15);
             assertEquals(0.0625, new Dpo(new Dpo.Config(Dpo.Variant.IPO, 1.0, 0, 0)).loss(s).getDouble(0), 1e-15);

@@ -1,0 +1,59 @@
+package dev.fulcrum.cli;
+
+import dev.fulcrum.experiment.lm.BaseSft;
+import dev.fulcrum.experiment.lm.RankingAccuracyExperiment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code fulcrum experiment ranking-accuracy}: ranking accuracy, flips and win rate of DPO-trained policies. */
+@Command(name = "ranking-accuracy", mixinStandardHelpOptions = true,
+        description = {"Chen et al. (2024) on the task suite: DPO and other pair losses from the shared SFT base model on "
+                + "Bradley-Terry-labelled held-in pairs; ranking accuracy (observed, length-normalised, idealised), flips of the "
+                + "reference's rankings, and oracle win rate against the SFT model, over seeds.",
+                "Writes the report (default docs/results/ranking-accuracy.md) and its chart."})
+final class ExperimentRankingAccuracyCommand implements Callable<Integer> {
+    @Option(names = "--seeds", defaultValue = "3", description = "Seeds per loss (default: ${DEFAULT-VALUE}).")
+    int seeds;
+    @Option(names = "--losses", split = ",", defaultValue = "sigmoid,ipo",
+            description = "Pair losses; the first is the one the verdicts are about (default: ${DEFAULT-VALUE}).")
+    List<String> losses;
+    @Option(names = "--per-family", defaultValue = "40", description = "Training problems per held-in family (default: ${DEFAULT-VALUE}).")
+    int perFamily;
+    @Option(names = "--held-out-per-family", defaultValue = "8", description = "Held-out problems per family (default: ${DEFAULT-VALUE}).")
+    int heldOutPerFamily;
+    @Option(names = "--data-seed", defaultValue = "1", description = "Problem and label seed (default: ${DEFAULT-VALUE}).")
+    long dataSeed;
+    @Option(names = "--steps", defaultValue = "200", description = "Updates per run (default: ${DEFAULT-VALUE}).")
+    long steps;
+    @Option(names = "--batch-size", defaultValue = "16", description = "Pairs per update (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+    @Option(names = "--learning-rate", defaultValue = "1e-4", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    double learningRate;
+    @Option(names = "--eval-per-family", defaultValue = "20", description = "Win-rate problems per held-in family (default: ${DEFAULT-VALUE}).")
+    int evalPerFamily;
+    @Option(names = "--train-sample", defaultValue = "400", description = "Training pairs diagnosed (default: ${DEFAULT-VALUE}).")
+    int trainSample;
+    @Option(names = {"--set", "-s"}, description = "Further key=value settings of every run (repeatable).")
+    List<String> overrides = new ArrayList<>();
+    @Option(names = "--smoke", description = "Start from the few-second test base model instead of the standard one.")
+    boolean smoke;
+    @Option(names = "--work", defaultValue = "runs/ranking-accuracy", description = "Where data and runs go (default: ${DEFAULT-VALUE}).")
+    Path work;
+    @Option(names = "--report", defaultValue = "docs/results/ranking-accuracy.md", description = "Report file (default: ${DEFAULT-VALUE}).")
+    Path report;
+    @Option(names = "--no-progress") boolean noProgress;
+
+    @Override
+    public Integer call() {
+        var settings = new RankingAccuracyExperiment.Settings(seeds, losses, perFamily, heldOutPerFamily, dataSeed, steps, batchSize,
+                learningRate, evalPerFamily, trainSample, overrides, work, report, smoke ? BaseSft.Spec.smoke() : BaseSft.Spec.standard());
+        RankingAccuracyExperiment.Outcome o = RankingAccuracyExperiment.run(settings, !noProgress && Terminal.interactive());
+        o.verdicts().forEach(System.out::println);
+        System.out.println("report: " + report);
+        return 0;
+    }
+}
