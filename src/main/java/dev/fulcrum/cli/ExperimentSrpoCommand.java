@@ -1,5 +1,6 @@
 package dev.fulcrum.cli;
 
+import dev.fulcrum.experiment.lm.BaseSft;
 import dev.fulcrum.experiment.lm.SrpoExperiment;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +15,11 @@ import picocli.CommandLine.Option;
                 + "against the SFT model on held-in and held-out families for self-revision rounds 0..K, over seeds.",
                 "Writes the report (default docs/results/srpo.md) and srpo.png beside it."})
 final class ExperimentSrpoCommand implements Callable<Integer> {
+    @Option(names = "--base-families", description = "Train a base on these families instead of the standard one "
+            + "(BaseSft.Spec.standard() with other families and --base-steps).")
+    String baseFamilies;
+    @Option(names = "--base-steps", defaultValue = "2500", description = "Updates of a --base-families base (default: ${DEFAULT-VALUE}).")
+    long baseSteps;
     @Option(names = "--held-in", split = ",", defaultValue = "arith-add,sort-asc,str-reverse",
             description = "Families trained on (default: ${DEFAULT-VALUE}).")
     List<String> heldIn;
@@ -47,7 +53,10 @@ final class ExperimentSrpoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        var outcome = SrpoExperiment.run(new SrpoExperiment.Settings(heldIn, heldOut, pairProblems, seeds, steps, batchSize, rounds,
+        BaseSft.Spec standard = BaseSft.Spec.standard();
+        BaseSft.Spec base = baseFamilies == null ? standard : new BaseSft.Spec(baseFamilies, standard.perFamily(), standard.dataSeed(),
+                standard.modelSize(), baseSteps, standard.seed(), standard.overrides());
+        var outcome = SrpoExperiment.run(new SrpoExperiment.Settings(base, heldIn, heldOut, pairProblems, seeds, steps, batchSize, rounds,
                 evalProblems, overrides, srpoOverrides, dpoOverrides, work, report), !noProgress && Terminal.interactive());
         System.out.println(outcome.verdict());
         System.out.println("report: " + report);

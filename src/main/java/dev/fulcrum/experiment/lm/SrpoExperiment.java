@@ -51,8 +51,11 @@ import org.knowm.xchart.XYChartBuilder;
  */
 public final class SrpoExperiment {
     private static final double ORACLE_TEMPERATURE = 0.1;
+    /** Response budget in evaluation: the longest reference answer of the default families is under 40 bytes. */
+    private static final int MAX_NEW_TOKENS = 64;
 
     /**
+     * @param base           the SFT model both methods start from (and are anchored to)
      * @param heldIn         families whose pairs are trained on
      * @param heldOut        families evaluated only
      * @param pairProblems   problems per held-in family that pairs are made from (up to {@code steps * batchSize} pairs used)
@@ -65,7 +68,7 @@ public final class SrpoExperiment {
      * @param srpoOverrides  further settings of the SRPO runs
      * @param dpoOverrides   further settings of the DPO runs
      */
-    public record Settings(List<String> heldIn, List<String> heldOut, int pairProblems, int seeds, long steps, int batchSize,
+    public record Settings(BaseSft.Spec base, List<String> heldIn, List<String> heldOut, int pairProblems, int seeds, long steps, int batchSize,
                            int rounds, int evalProblems, List<String> overrides, List<String> srpoOverrides,
                            List<String> dpoOverrides, Path work, Path report) {
         public Settings {
@@ -108,7 +111,7 @@ public final class SrpoExperiment {
     }
 
     public static Outcome run(Settings s, boolean progress) {
-        Path base = BaseSft.obtain(BaseSft.Spec.standard(), progress);
+        Path base = BaseSft.obtain(s.base(), progress);
         Path baseModel = base.resolve(LmTrainer.MODEL_DIR);
         List<Problem> problems = new ArrayList<>();
         for (String f : concat(s.heldIn(), s.heldOut())) {
@@ -120,6 +123,7 @@ public final class SrpoExperiment {
         double sftSeconds = (System.nanoTime() - t0) / 1e9;
         MethodScores srpo = new MethodScores("SRPO", new ArrayList<>(), new ArrayList<>());
         MethodScores dpo = new MethodScores("DPO", new ArrayList<>(), new ArrayList<>());
+        Outcome outcome = null;
         for (int seed = 0; seed < s.seeds(); seed++) {
             Path data = pairs(s, seed);
             for (MethodScores m : List.of(dpo, srpo)) {
@@ -131,9 +135,10 @@ public final class SrpoExperiment {
                 System.out.printf(Locale.ROOT, "%s seed %d: trained in %.0f s; held-out win rate by round %s%n", m.method(), seed,
                         seconds, fmt(m.seeds().getLast().winHeldOut()));
             }
+            // the report is rewritten after every seed, so an interrupted experiment leaves the seeds it finished
+            outcome = report(s, sft, srpo, dpo, sftSeconds, (System.nanoTime() - t0) / 1e9);
         }
-        double totalSeconds = (System.nanoTime() - t0) / 1e9;
-        return report(s, sft, srpo, dpo, sftSeconds, totalSeconds);
+        return outcome;
     }
 
     private static List<String> concat(List<String> a, List<String> b) {
@@ -199,7 +204,7 @@ public final class SrpoExperiment {
                 DecoderLm model = HfCheckpoint.load(modelDir, manager, DataType.FLOAT32);
                 Tokenizer tokenizer = TokenizerFiles.ofModel(modelDir);
                 r = new SelfRevision(model, tokenizer, 8).run(manager, problems.stream().map(Problem::prompt).toList(), rounds,
-                        ResponseGenerator.Settings.greedy(96, 4, 64), new Rng(0));
+                        ResponseGenerator.Settings.greedy(MAX_NEW_TOKENS, 4, 64), new Rng(0));
                 TokenizerFiles.close(tokenizer);
             }
             if (sft == null) {
@@ -223,9 +228,10 @@ public final class SrpoExperiment {
                 out[3][k] = familyMean(gold, Split.HELD_OUT);
             }
             List<String> samples = new ArrayList<>();
-            for (int i = 0; i < problems.size() && samples.size() < 3; i++) {
+            java.util.Set<String> shown = new java.util.HashSet<>();
+            for (int i = 0; i < problems.size(); i++) {
                 Problem p = problems.get(i);
-                if (TaskSuite.family(p.family()).split() == Split.HELD_OUT && i % 7 == 0) {
+                if (TaskSuite.family(p.family()).split() == Split.HELD_OUT && shown.add(p.family())) { // each held-out family's first
                     StringBuilder b = new StringBuilder("`" + p.prompt().strip() + "` (reference `" + p.reference() + "`):");
                     for (int k = 0; k <= rounds; k++) {
                         b.append(" y").append(k).append(" `").append(r.round(k).get(i).strip()).append("`");
@@ -251,16 +257,18 @@ public final class SrpoExperiment {
 
     private static Outcome report(Settings s, Scores sft, MethodScores srpo, MethodScores dpo, double sftSeconds, double total) {
         int last = s.rounds();
+        int done = srpo.seeds().size();
         double[] gap0 = difference(srpo.at(0, true, true), dpo.at(0, true, true));
         double[] gapK = difference(srpo.at(last, true, true), dpo.at(last, true, true));
         double[] growth = difference(gapK, gap0);
         boolean beats = Stats.mean(gapK) - Stats.ci95HalfWidth(gapK) > 0;
         boolean grows = Stats.mean(growth) - Stats.ci95HalfWidth(growth) > 0;
-        boolean held = beats && grows;
+        boolean held = beats && grows && done == s.seeds();
+        String status = done < s.seeds() ? "Not decided (" + done + " of " + s.seeds() + " seeds finished)" : held ? "Held" : "Not held";
         String verdict = String.format(Locale.ROOT, "%s: held-out win rate against the SFT model after %d revisions, SRPO - DPO = %+.3f "
                         + "± %.3f (95%% t over %d seeds, paired); the gap after %d revisions minus the gap at the first answer = %+.3f ± %.3f. "
                         + "SRPO %s DPO after revisions, and the gap %s with revisions.",
-                held ? "Held" : "Not held", last, Stats.mean(gapK), Stats.ci95HalfWidth(gapK), s.seeds(), last, Stats.mean(growth),
+                status, last, Stats.mean(gapK), Stats.ci95HalfWidth(gapK), done, last, Stats.mean(growth),
                 Stats.ci95HalfWidth(growth), beats ? "beats" : "does not reliably beat", grows ? "grows" : "does not reliably grow");
 
         StringBuilder md = new StringBuilder();
@@ -270,9 +278,15 @@ public final class SrpoExperiment {
                 + "revisions.\n\n");
         md.append("**Verdict: ").append(verdict).append("**\n\n");
         md.append("## Set-up\n\n");
-        md.append("* Base: the shared SFT model (`BaseSft.Spec.standard()`: 'small' Llama, 0.84M parameters, byte tokenizer, "
-                + "2500 updates on 1000 problems of each held-in family). It is the starting point and the frozen reference of "
-                + "both methods, and the opponent of every win rate (its greedy first answers).\n");
+        BaseSft.Spec b = s.base();
+        md.append(b.equals(BaseSft.Spec.standard())
+                ? "* Base: the shared SFT model (`BaseSft.Spec.standard()`: 'small' Llama, 0.84M parameters, byte tokenizer, "
+                        + "2500 updates on 1000 problems of each held-in family)."
+                : String.format(Locale.ROOT, "* Base: an SFT model like the shared one but trained on %s only, %d updates "
+                        + "('%s' Llama, byte tokenizer, %d problems per family, %s; `--base-families`, `--base-steps`).",
+                        b.families(), b.steps(), b.modelSize(), b.perFamily(), String.join(" ", b.overrides())));
+        md.append(" It is the starting point and the frozen reference of both methods, and the opponent of every win rate "
+                + "(its greedy first answers).\n");
         md.append("* Training pairs, per seed s: the reference answer and its graded corruptions of ").append(s.pairProblems())
                 .append(" fresh problems (problem seed 100+s) of each held-in family (").append(String.join(", ", s.heldIn()))
                 .append("), every pair labelled by a Bradley-Terry oracle over the gold reward (temperature 0.1), shuffled, ")
@@ -290,7 +304,7 @@ public final class SrpoExperiment {
                         + "every model. Win rate = P(y(k) > SFT's y0) under the Bradley-Terry oracle (temperature 0.1; equal "
                         + "gold rewards count 1/2), averaged within each family and then over the split's families. Intervals: "
                         + "Student-t 95% over seeds.\n");
-        md.append("* Seeds: 0..").append(s.seeds() - 1).append(" (training data, data order; the evaluation problems are the same "
+        md.append("* Seeds: 0..").append(done - 1).append(" of the ").append(s.seeds()).append(" planned").append(" (training data, data order; the evaluation problems are the same "
                 + "for all).\n\n");
         md.append("## Held-out families: win rate against the SFT model's first answers\n\n");
         md.append(table(s, sft, srpo, dpo, true, true));
@@ -309,7 +323,7 @@ public final class SrpoExperiment {
             double[] d = difference(srpo.at(k, true, true), dpo.at(k, true, true));
             md.append(String.format(Locale.ROOT, "| %d | %s | %s |%n", k, meanCi(d), fmt(d)));
         }
-        md.append("\n![win rate by revision round](srpo.png)\n\n");
+        md.append("\n![win rate by revision round](").append(plotName(s.report())).append(")\n\n");
         md.append("## Examples (seed 0, held-out problems)\n\n");
         md.append("SFT:\n\n");
         sft.sampleLines().forEach(l -> md.append("* ").append(l).append('\n'));
@@ -322,17 +336,27 @@ public final class SrpoExperiment {
                         + "cached).%n", fmt(dpo.trainSeconds()), fmt(srpo.trainSeconds()), sftSeconds, total));
         md.append("\n## Command\n\n```bash\nbin/fulcrum experiment srpo").append(commandArgs(s)).append("\n```\n");
         AtomicFiles.writeString(s.report(), md.toString());
-        plot(s, sft, srpo, dpo, s.report().resolveSibling("srpo.png"));
+        plot(s, sft, srpo, dpo, s.report().resolveSibling(plotName(s.report())));
         return new Outcome(held, verdict);
+    }
+
+    /** The chart beside the report: {@code srpo.md} -> {@code srpo.png}. */
+    private static String plotName(Path report) {
+        String name = report.getFileName().toString();
+        return (name.endsWith(".md") ? name.substring(0, name.length() - 3) : name) + ".png";
     }
 
     private static String commandArgs(Settings s) {
         StringBuilder b = new StringBuilder();
+        if (!s.base().equals(BaseSft.Spec.standard())) {
+            b.append(" --base-families ").append(s.base().families()).append(" --base-steps ").append(s.base().steps());
+        }
         b.append(" --held-in ").append(String.join(",", s.heldIn())).append(" --held-out ").append(String.join(",", s.heldOut()));
         b.append(" --pair-problems ").append(s.pairProblems()).append(" --seeds ").append(s.seeds()).append(" --steps ").append(s.steps())
                 .append(" --batch-size ").append(s.batchSize()).append(" --rounds ").append(s.rounds()).append(" --eval-problems ")
                 .append(s.evalProblems());
         s.overrides().forEach(o -> b.append(" --set ").append(o));
+        b.append(" --work ").append(s.work()).append(" --report ").append(s.report());
         s.srpoOverrides().forEach(o -> b.append(" --srpo-set ").append(o));
         s.dpoOverrides().forEach(o -> b.append(" --dpo-set ").append(o));
         return b.toString();
