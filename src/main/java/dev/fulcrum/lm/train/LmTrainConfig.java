@@ -8,8 +8,9 @@ import java.util.List;
  * YAML/JSON file and {@code key.path=value} overrides; written resolved to the run's {@code config.json}.
  *
  * @param objective       sft (next-token likelihood of completions), reward (Bradley-Terry reward model) or dpo
- *                        (preference optimisation of the policy, {@link PreferenceObjective})
- * @param data            SFT JSONL (sft) or preference JSONL (reward, dpo), TRL layouts
+ *                        (preference optimisation of the policy, {@link PreferenceObjective}), or srpo
+ *                        ({@link SrpoObjective})
+ * @param data            SFT JSONL (sft) or preference JSONL (reward, dpo, srpo), TRL layouts
  * @param tokenizer       {@code bytes}, a {@code tokenizer.json} path, {@code hf:PATH}, or {@code auto}: the one of
  *                        {@code init}, else bytes
  * @param init            a Hugging Face model directory (or a finished run) to start from; blank: a fresh model of
