@@ -45,8 +45,8 @@ import picocli.CommandLine.Parameters;
         subcommands = {LmCommand.Tasks.class, LmCommand.MakeData.class, LmCommand.TokenizerGroup.class,
                 LmTrainingCommands.Sft.class, LmTrainingCommands.Reward.class, LmTrainingCommands.Eval.class,
                 LmTrainingCommands.Generate.class, LmTrainingCommands.Diagnose.class,
-                LmDpoCommand.class,
-                LmIToolCommand.class, LmPpoCommand.class, LmIterateCommand.class})
+                LmDpoCommand.class, LmSrpoCommand.class, LmReviseCommand.class, LmPpoCommand.class, LmIterateCommand.class,
+                LmIToolCommand.class})
 public final class LmCommand extends GroupCommand {
 
     @Command(name = "tasks", mixinStandardHelpOptions = true, description = "List the task families and their splits.")

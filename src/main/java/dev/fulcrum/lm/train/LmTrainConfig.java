@@ -8,8 +8,9 @@ import java.util.List;
  * YAML/JSON file and {@code key.path=value} overrides; written resolved to the run's {@code config.json}.
  *
  * @param objective       sft (next-token likelihood of completions), reward (Bradley-Terry reward model) or dpo
- *                        (preference optimisation of the policy, {@link PreferenceObjective})
- * @param data            SFT JSONL (sft) or preference JSONL (reward, dpo), TRL layouts
+ *                        (preference optimisation of the policy, {@link PreferenceObjective}), or srpo
+ *                        ({@link SrpoObjective})
+ * @param data            SFT JSONL (sft) or preference JSONL (reward, dpo, srpo), TRL layouts
  * @param tokenizer       {@code bytes}, a {@code tokenizer.json} path, {@code hf:PATH}, or {@code auto}: the one of
  *                        {@code init}, else bytes
  * @param init            a Hugging Face model directory (or a finished run) to start from; blank: a fresh model of
@@ -25,6 +26,8 @@ import java.util.List;
  * @param checkpointEvery checkpoint every this many updates (and at the end)
  * @param keepCheckpoints recent checkpoints kept
  * @param preference      preference-optimisation settings (dpo)
+ * @param srpo            SRPO's settings (objective srpo; a preference JSONL, and {@code init} the model to start from and
+ *                        anchor to)
  * @param dataOrder       {@code shuffled} (every epoch a fresh shuffle) or {@code easy-to-hard} (a curriculum: every
  *                        epoch visits the examples in order of difficulty, the SFT rows' {@code steps} column, shuffled
  *                        within a difficulty; sft only)
@@ -32,8 +35,8 @@ import java.util.List;
 public record LmTrainConfig(String objective, String data, String tokenizer, String init, long seed, long steps, int batchSize,
                             int accumulation, boolean lengthGrouped, int logEvery, int evalEvery, int checkpointEvery,
                             int keepCheckpoints, ModelSpec model, OptimizerSettings optimizer, SolveRateSettings eval,
-                            RewardSettings reward, PreferenceSettings preference, String dataOrder) {
-    public static final List<String> OBJECTIVES = List.of("sft", "reward", "dpo");
+                            RewardSettings reward, PreferenceSettings preference, SrpoSettings srpo, String dataOrder) {
+    public static final List<String> OBJECTIVES = List.of("sft", "reward", "dpo", "srpo");
     public static final List<String> DATA_ORDERS = List.of("shuffled", "easy-to-hard");
 
     public LmTrainConfig {
@@ -67,6 +70,9 @@ public record LmTrainConfig(String objective, String data, String tokenizer, Str
         if (preference == null) {
             throw new ConfigException("preference", "is missing");
         }
+        if (srpo == null) {
+            throw new ConfigException("srpo", "is missing");
+        }
         if (dataOrder == null || !DATA_ORDERS.contains(dataOrder)) {
             throw new ConfigException("dataOrder", "must be one of " + DATA_ORDERS + ", got '" + dataOrder + "'");
         }
@@ -85,7 +91,7 @@ public record LmTrainConfig(String objective, String data, String tokenizer, Str
     public static LmTrainConfig defaults(String objective, ModelSpec model) {
         return new LmTrainConfig(objective, "", "auto", "", 0, 1000, 32, 1, true, 25, 500, 250, 2, model,
                 OptimizerSettings.defaults(), SolveRateSettings.defaults(), RewardSettings.defaults(),
-                PreferenceSettings.defaults(), "shuffled");
+                PreferenceSettings.defaults(), SrpoSettings.defaults(), "shuffled");
     }
 
     public static LmTrainConfig defaults(String objective) {

@@ -132,6 +132,14 @@ public final class LmTrainer {
                         ChatTemplate.of(initDir));
                 yield p.anchor().isBlank() ? preference : preference.withAnchor(PreferenceObjective.loadReference(Path.of(p.anchor()), manager, tokenizer));
             }
+            case "srpo" -> {
+                if (initDir == null) {
+                    throw new IllegalArgumentException("srpo needs a starting model to train and to anchor to: pass --init RUN_OR_MODEL");
+                }
+                yield new SrpoObjective(manager, initialModel(manager, tokenizer, master, initDir),
+                        HfCheckpoint.load(initDir, manager, DataType.FLOAT32), tokenizer, PreferenceJsonl.read(Path.of(config.data())),
+                        config.data(), config.srpo());
+            }
             default -> throw new IllegalStateException("unknown objective " + config.objective());
         };
     }
