@@ -158,13 +158,13 @@ class PreferenceObjectiveTest {
     }
 
     @Test
-    void conversationalRowsAndForeignReferenceScoresAreRefused() throws Exception {
+    void malformedConversationalRowsAndForeignReferenceScoresAreRefused() throws Exception {
         try (NDManager m = Torch.newManager()) {
             Content chat = Content.chat(List.of(new Message("user", "hi")));
             List<PreferenceExample> data = List.of(new PreferenceExample(chat, Content.chat(List.of(new Message("assistant", "a"))),
-                    Content.chat(List.of(new Message("assistant", "b"))), Map.of()));
+                    Content.text("b"), Map.of()));
             IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> objective(m, DataType.FLOAT32, data));
-            assertTrue(ex.getMessage().contains("pair 1 is conversational"), ex.getMessage());
+            assertTrue(ex.getMessage().contains("pair 1") && ex.getMessage().contains("message lists"), ex.getMessage());
 
             Path run = Files.createDirectories(dir.resolve("run"));
             objective(m, DataType.FLOAT32, pairs()).attach(run, m);
