@@ -162,9 +162,9 @@ class PreferenceObjectiveTest {
         try (NDManager m = Torch.newManager()) {
             Content chat = Content.chat(List.of(new Message("user", "hi")));
             List<PreferenceExample> data = List.of(new PreferenceExample(chat, Content.chat(List.of(new Message("assistant", "a"))),
-                    Content.text("b"), Map.of()));
+                    Content.chat(List.of(new Message("user", "b"))), Map.of()));
             IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> objective(m, DataType.FLOAT32, data));
-            assertTrue(ex.getMessage().contains("pair 1") && ex.getMessage().contains("message lists"), ex.getMessage());
+            assertTrue(ex.getMessage().contains("pair 1") && ex.getMessage().contains("assistant message"), ex.getMessage());
 
             Path run = Files.createDirectories(dir.resolve("run"));
             objective(m, DataType.FLOAT32, pairs()).attach(run, m);
