@@ -27,26 +27,12 @@ public final class SequenceScorer {
      * inside a {@code Torch.Tape} for gradients.
      */
     public static CompletionScores score(DecoderLm model, NDManager manager, List<int[]> prompts, List<int[]> completions) {
-        if (prompts.size() != completions.size() || prompts.isEmpty()) {
-            throw new IllegalArgumentException("need as many completions as prompts (and at least one), got "
-                    + prompts.size() + " prompts and " + completions.size() + " completions");
-        }
-        int n = prompts.size();
-        List<int[]> inputs = new ArrayList<>(n);
+        List<int[]> inputs = inputRows(prompts, completions);
+        int n = inputs.size();
         int start = Integer.MAX_VALUE, longest = 0;
         for (int i = 0; i < n; i++) {
-            int[] p = prompts.get(i), c = completions.get(i);
-            if (p.length == 0) {
-                throw new IllegalArgumentException("prompt " + i + " is empty; a completion is scored given at least one token");
-            }
-            if (c.length == 0) {
-                throw new IllegalArgumentException("completion " + i + " is empty");
-            }
-            int[] seq = Arrays.copyOf(p, p.length + c.length - 1);
-            System.arraycopy(c, 0, seq, p.length, c.length - 1);
-            inputs.add(seq);
-            start = Math.min(start, p.length - 1);
-            longest = Math.max(longest, seq.length);
+            start = Math.min(start, prompts.get(i).length - 1);
+            longest = Math.max(longest, inputs.get(i).length);
         }
         model.checkLength(longest);
         int width = longest - start; // sequence positions from the shortest prompt's last token on
@@ -90,23 +76,12 @@ public final class SequenceScorer {
      *         mask {@code [N, L]} in the model's type, completion lengths
      */
     public static CompletionStates states(DecoderLm model, NDManager manager, List<int[]> prompts, List<int[]> completions) {
-        if (prompts.size() != completions.size() || prompts.isEmpty()) {
-            throw new IllegalArgumentException("need as many completions as prompts (and at least one), got "
-                    + prompts.size() + " prompts and " + completions.size() + " completions");
-        }
-        int n = prompts.size();
-        List<int[]> inputs = new ArrayList<>(n);
+        List<int[]> inputs = inputRows(prompts, completions);
+        int n = inputs.size();
         int longest = 0, longestCompletion = 0;
         for (int i = 0; i < n; i++) {
-            int[] p = prompts.get(i), c = completions.get(i);
-            if (p.length == 0 || c.length == 0) {
-                throw new IllegalArgumentException((p.length == 0 ? "prompt " : "completion ") + i + " is empty");
-            }
-            int[] seq = Arrays.copyOf(p, p.length + c.length - 1);
-            System.arraycopy(c, 0, seq, p.length, c.length - 1);
-            inputs.add(seq);
-            longest = Math.max(longest, seq.length);
-            longestCompletion = Math.max(longestCompletion, c.length);
+            longest = Math.max(longest, inputs.get(i).length);
+            longestCompletion = Math.max(longestCompletion, completions.get(i).length);
         }
         model.checkLength(longest);
         long[] rows = new long[n * longestCompletion]; // flat index (row * longest + column) of each completion token's state
@@ -132,6 +107,28 @@ public final class SequenceScorer {
         NDArray gathered = Layers.embedding(manager.create(rows, new Shape(n, longestCompletion)), hidden.reshape(n * (long) longest, width));
         NDArray m = manager.create(mask, new Shape(n, longestCompletion)).toType(model.dtype(), false);
         return new CompletionStates(gathered, manager.create(targets, new Shape(n, longestCompletion)), m, counts);
+    }
+
+    /** Each row's model input, {@code prompt ++ completion} without the completion's last token; checks the shapes. */
+    private static List<int[]> inputRows(List<int[]> prompts, List<int[]> completions) {
+        if (prompts.size() != completions.size() || prompts.isEmpty()) {
+            throw new IllegalArgumentException("need as many completions as prompts (and at least one), got "
+                    + prompts.size() + " prompts and " + completions.size() + " completions");
+        }
+        List<int[]> inputs = new ArrayList<>(prompts.size());
+        for (int i = 0; i < prompts.size(); i++) {
+            int[] p = prompts.get(i), c = completions.get(i);
+            if (p.length == 0) {
+                throw new IllegalArgumentException("prompt " + i + " is empty; a completion is scored given at least one token");
+            }
+            if (c.length == 0) {
+                throw new IllegalArgumentException("completion " + i + " is empty");
+            }
+            int[] seq = Arrays.copyOf(p, p.length + c.length - 1);
+            System.arraycopy(c, 0, seq, p.length, c.length - 1);
+            inputs.add(seq);
+        }
+        return inputs;
     }
 
     /** What {@link #states} returns. */
