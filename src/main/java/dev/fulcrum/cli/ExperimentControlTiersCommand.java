@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 /** {@code fulcrum experiment control-tiers}: the offline algorithms on SAC-made MuJoCo tiers, against CORL's ordering. */
 @Command(name = "control-tiers", mixinStandardHelpOptions = true,
         description = {"IQL, TD3+BC, AWAC and BC on SAC-made dataset tiers (fulcrum control make-datasets) of MuJoCo tasks;",
-                "normalised scores with 95% CIs and the ordering compared with CORL's. Finished runs are reused, so",
+                "normalised scores with 95%% CIs and the ordering compared with CORL's. Finished runs are reused, so",
                 "several processes (e.g. one per --envs) can fill the table and a last --report-only call writes it."})
 final class ExperimentControlTiersCommand implements Callable<Integer> {
     @Option(names = "--envs", split = ",", defaultValue = ControlTiersExperiment.DEFAULT_ENVS,

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 /** {@code fulcrum experiment offline-to-online}: fine-tuning curves (offline phase, then online) over seeds. */
 @Command(name = "offline-to-online", mixinStandardHelpOptions = true,
         description = {"IQL and AWAC fine-tuning (fulcrum control finetune) over seeds: scores at the end of the offline and",
-                "online phases, the change with a 95% CI, and the mean curves. Finished runs are reused."})
+                "online phases, the change with a 95%% CI, and the mean curves. Finished runs are reused."})
 final class ExperimentOfflineToOnlineCommand implements Callable<Integer> {
     @Option(names = "--env", required = true, description = "Environment id.") String env;
     @Option(names = "--dataset", required = true, description = "Dataset that pre-fills the replay buffer.") Path dataset;

@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 
 /** {@code fulcrum lm itool}: iterative reinforced fine-tuning for tool use (warm-up SFT, then deficiency -> MCTS -> SimPO). */
 @Command(name = "itool", mixinStandardHelpOptions = true,
-        description = {"iTool: warm-up SFT on synthetic tool-use data ordered easy to hard, then T rounds of: pick the 30% of "
+        description = {"iTool: warm-up SFT on synthetic tool-use data ordered easy to hard, then T rounds of: pick the 30%% of "
                 + "problems whose gold response the policy finds least likely, search each with MCTS over tool-call steps "
                 + "(3 candidates per node, depth 3, UCT c=1, values from the task oracle), and update the policy with SimPO "
                 + "(beta 2.5, gamma 0.5) on the step-level pairs (best vs worst child, value gap >= 0.1).",

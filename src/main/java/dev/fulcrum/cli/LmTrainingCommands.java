@@ -194,7 +194,7 @@ final class LmTrainingCommands {
 
     @Command(name = "eval", mixinStandardHelpOptions = true,
             description = {"Greedy responses of a model to fresh task problems: solve rates, and the oracle-judged win rate against "
-                    + "the reference answers or another model, with a 95% stratified-bootstrap interval.",
+                    + "the reference answers or another model, with a 95%% stratified-bootstrap interval.",
                     "Win rate = mean over families of P(model's response > opponent's) under the oracle (ties count 1/2)."})
     static final class Eval implements Callable<Integer> {
         @Option(names = "--run", required = true, description = "A finished run (its model/) or a Hugging Face model directory.")

@@ -45,6 +45,8 @@ class CliTest {
             Outcome o = run(args);
             assertEquals(0, o.code(), String.join(" ", args));
             assertTrue(o.out().contains("Usage:"), String.join(" ", args) + " prints usage");
+            assertTrue(!(o.out() + o.err()).contains("picocli WARN"), String.join(" ", args) + " help renders without picocli "
+                    + "warnings (an unescaped % in a description?): " + o.err());
         }
     }
 
