@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The control suite's acceptance table (issue 3): IQL, TD3+BC, AWAC and BC trained offline on the SAC-made dataset tiers
@@ -66,7 +67,8 @@ public final class ControlTiersExperiment {
     }
 
     /** Final normalised scores by env, tier and algorithm (one per seed), and the datasets' own scores. */
-    public record Outcome(Map<String, Map<String, Map<String, double[]>>> scores, Map<String, Map<String, Double>> datasetScores) {
+    public record Outcome(Map<String, Map<String, Map<String, double[]>>> scores, Map<String, Map<String, Double>> datasetScores,
+                          Map<String, Map<String, Map<String, TreeMap<Long, List<Double>>>>> curves) {
     }
 
     private ControlTiersExperiment() {
@@ -75,6 +77,7 @@ public final class ControlTiersExperiment {
     public static Outcome run(Settings s, boolean progress) {
         Map<String, Map<String, Map<String, double[]>>> scores = new LinkedHashMap<>();
         Map<String, Map<String, Double>> datasetScores = new LinkedHashMap<>();
+        Map<String, Map<String, Map<String, TreeMap<Long, List<Double>>>>> curves = new LinkedHashMap<>();
         for (String env : s.envs()) {
             EnvSpec spec = EnvRegistry.make(env).spec();
             for (String tier : s.tiers()) {
@@ -88,19 +91,24 @@ public final class ControlTiersExperiment {
                         .put(tier, spec.normalisedScore(Stats.mean(data.episodeReturns())));
                 for (String algo : s.algorithms()) {
                     double[] perSeed = new double[s.seeds()];
+                    TreeMap<Long, List<Double>> curve = new TreeMap<>();
                     for (int seed = 0; seed < s.seeds(); seed++) {
                         Path runDir = s.work().resolve(env).resolve(tier).resolve(algo + "-seed" + seed);
                         double finalReturn = finalReturn(s, env, file, algo, seed, runDir, progress);
                         perSeed[seed] = spec.normalisedScore(finalReturn);
+                        OfflineToOnlineExperiment.evaluations(runDir).forEach((step, score) ->
+                                curve.computeIfAbsent(step, k -> new ArrayList<>()).add(score));
                         System.out.printf(Locale.ROOT, "%s %s %s seed %d: return %.1f, normalised %.1f%n", env, tier, algo,
                                 seed, finalReturn, perSeed[seed]);
                     }
                     scores.computeIfAbsent(env, k -> new LinkedHashMap<>()).computeIfAbsent(tier, k -> new LinkedHashMap<>())
                             .put(algo, perSeed);
+                    curves.computeIfAbsent(env, k -> new LinkedHashMap<>()).computeIfAbsent(tier, k -> new LinkedHashMap<>())
+                            .put(algo, curve);
                 }
             }
         }
-        Outcome outcome = new Outcome(scores, datasetScores);
+        Outcome outcome = new Outcome(scores, datasetScores, curves);
         writeReport(s, outcome);
         return outcome;
     }
@@ -213,6 +221,48 @@ public final class ControlTiersExperiment {
             }
         }));
         md.append("\n");
+        appendTrainingLength(s, o, md);
         AtomicFiles.writeString(s.report(), md.toString());
+    }
+
+    /**
+     * Score during training: the mean normalised score over seeds at every evaluation step, per task, with the order of
+     * the algorithms at that step, and one PNG of the curves per task. This is what tests whether a short budget explains
+     * an ordering that differs from CORL's: if the order at the last step differs from the order at the early steps, the
+     * early table was a snapshot of a moving ranking.
+     */
+    private static void appendTrainingLength(Settings s, Outcome o, StringBuilder md) {
+        md.append("## Score during training\n\nMean normalised score over seeds at each evaluation step (the order of the ")
+                .append("algorithms at that step in the last column).\n\n");
+        String stem = s.report().getFileName().toString().replace(".md", "");
+        o.curves().forEach((env, byTier) -> byTier.forEach((tier, byAlgo) -> {
+            md.append("### ").append(env).append("-").append(tier).append("\n\n| step |");
+            byAlgo.keySet().forEach(a -> md.append(" ").append(a).append(" |"));
+            md.append(" order |\n|---|").append("---|".repeat(byAlgo.size())).append("---|\n");
+            java.util.SortedSet<Long> steps = new java.util.TreeSet<>();
+            byAlgo.values().forEach(c -> steps.addAll(c.keySet()));
+            for (long step : steps) {
+                md.append("| ").append(step).append(" |");
+                Map<String, Double> means = new LinkedHashMap<>();
+                byAlgo.forEach((algo, curve) -> {
+                    List<Double> v = curve.get(step);
+                    if (v == null) {
+                        md.append(" - |");
+                    } else {
+                        double m = v.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+                        means.put(algo, m);
+                        md.append(String.format(Locale.ROOT, " %.1f |", m));
+                    }
+                });
+                md.append(" ").append(String.join(" > ", means.entrySet().stream()
+                        .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).map(Map.Entry::getKey).toList()))
+                        .append(" |\n");
+            }
+            String png = stem + "-" + env + "-" + tier + ".png";
+            ResultTables.saveCurves(env + "-" + tier + " (dataset " + String.format(Locale.ROOT, "%.1f",
+                    o.datasetScores().get(env).get(tier)) + ")", byAlgo, "dataset", o.datasetScores().get(env).get(tier),
+                    s.report().resolveSibling(png));
+            md.append("\n![").append(env).append("-").append(tier).append(" curves](").append(png).append(")\n\n");
+        }));
     }
 }

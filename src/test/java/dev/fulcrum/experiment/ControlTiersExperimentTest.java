@@ -22,7 +22,7 @@ class ControlTiersExperimentTest {
 
     private static ControlTiersExperiment.Settings settings(Path dir, boolean reportOnly) {
         return new ControlTiersExperiment.Settings(List.of("pendulum"), List.of("medium", "medium-replay"), List.of("bc", "iql"),
-                2, 20, 20, 1, dir.resolve("tiers").toString(), List.of("batchSize=32", "iql.hiddenSize=16",
+                2, 20, 10, 1, dir.resolve("tiers").toString(), List.of("batchSize=32", "iql.hiddenSize=16",
                 "bc.hiddenSize=16"), dir.resolve("work"), dir.resolve("report.md"), reportOnly, "test");
     }
 
@@ -45,6 +45,10 @@ class ControlTiersExperimentTest {
         assertTrue(report.contains("| pendulum-medium-replay |"), report);
         assertTrue(report.contains("iql vs bc"), report);
         assertTrue(report.contains("| bc |") && report.contains("IQM"), report);
+        // score during training: both evaluation steps of every task, with the order, and a plot per task
+        assertTrue(report.contains("## Score during training") && report.contains("### pendulum-medium-replay"), report);
+        assertTrue(report.contains("| 10 |") && report.contains("| 20 |"), report);
+        assertTrue(Files.isRegularFile(dir.resolve("report-pendulum-medium.png")));
     }
 
     @Test
