@@ -17,7 +17,9 @@ import dev.fulcrum.lm.data.PreferenceJsonl;
 import dev.fulcrum.lm.data.SftExample;
 import dev.fulcrum.lm.data.SftFormat;
 import dev.fulcrum.lm.data.SftJsonl;
+import dev.fulcrum.lm.diagnostics.PairScoring;
 import dev.fulcrum.lm.io.HfCheckpoint;
+import dev.fulcrum.lm.io.HfConfig;
 import dev.fulcrum.lm.model.DecoderLm;
 import dev.fulcrum.lm.task.Problem;
 import dev.fulcrum.lm.task.TaskFamily;
@@ -163,6 +165,13 @@ public final class ITool {
             search(dir, model, pool, rng);
         }
         List<PreferenceExample> pairs = PreferenceJsonl.read(pairsFile);
+        List<PreferenceExample> fitting = fitting(pairs, model);
+        if (fitting.size() < pairs.size()) { // a rollout that ran into maxPositions: its pair cannot be scored whole
+            log.accept("iteration " + t + ": " + (pairs.size() - fitting.size()) + " pair(s) longer than the model's maxPositions left out");
+            pairs = fitting;
+            pairsFile = dir.resolve("pairs-fitting.jsonl");
+            PreferenceJsonl.write(pairsFile, pairs, PreferenceFormat.STANDARD);
+        }
         if (pairs.size() < 2) {
             log.accept("iteration " + t + ": " + pairs.size() + " pair(s), no update");
             return model;
@@ -237,6 +246,39 @@ public final class ITool {
                 TokenizerFiles.close(tokenizer);
             }
         }
+    }
+
+    /**
+     * The pairs that fit the model whole: prompt and the longer response within {@code maxPositions}, measured as the
+     * preference trainer measures them ({@link PairScoring}). A search rollout that stopped at the position limit makes a
+     * pair a few tokens too long once the end-of-sequence token is added; the trainer refuses such a pair, so it is left
+     * out here (and counted in the log).
+     */
+    static List<PreferenceExample> fitting(List<PreferenceExample> pairs, Path modelDir) {
+        int maxPositions = HfConfig.read(modelDir.resolve("config.json")).maxPositions();
+        Tokenizer tokenizer = TokenizerFiles.ofModel(modelDir);
+        try {
+            List<PreferenceExample> kept = new ArrayList<>();
+            for (int i = 0; i < pairs.size(); i++) {
+                PreferenceExample e = pairs.get(i);
+                int prompt = PairScoring.prompt(tokenizer, text(e.prompt())).length;
+                int longest = Math.max(PairScoring.completion(tokenizer, text(e.chosen()), i, "chosen").length,
+                        PairScoring.completion(tokenizer, text(e.rejected()), i, "rejected").length);
+                if (prompt + longest - 1 <= maxPositions) {
+                    kept.add(e);
+                }
+            }
+            return kept;
+        } finally {
+            TokenizerFiles.close(tokenizer);
+        }
+    }
+
+    private static String text(Content c) {
+        if (c instanceof Content.Text t) {
+            return t.text();
+        }
+        throw new IllegalArgumentException("iTool's step-level pairs are plain text, got a conversational row");
     }
 
     private static int count(Mcts.Node n) {

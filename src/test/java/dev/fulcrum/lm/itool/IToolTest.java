@@ -100,4 +100,24 @@ class IToolTest {
         assertEquals(0.5, cfg.at("/preference/simpoGamma").asDouble());
         assertEquals(3, cfg.get("steps").asInt());
     }
+
+    @Test
+    void pairsLongerThanTheModelsPositionsAreLeftOut() {
+        Path base = BaseSft.obtain(BaseSft.Spec.smoke(), tmp.resolve("cache"), false);
+        Path model = base.resolve(dev.fulcrum.lm.train.LmTrainer.MODEL_DIR);
+        int maxPositions = dev.fulcrum.lm.io.HfConfig.read(model.resolve("config.json")).maxPositions();
+        // byte tokens: a prompt of n characters is about n tokens, so these straddle the limit
+        String prompt = "Compute 2*3 with the calculator.";
+        PreferenceExample fits = new PreferenceExample(Content.text(prompt), Content.text("Answer: 6"), Content.text("Answer: 7"),
+                java.util.Map.of());
+        PreferenceExample tooLong = new PreferenceExample(Content.text(prompt), Content.text("x".repeat(maxPositions)),
+                Content.text("Answer: 7"), java.util.Map.of());
+        // beginning-of-sequence + prompt bytes, then response bytes + end-of-sequence, scored on all but the last token
+        PreferenceExample atLimit = new PreferenceExample(Content.text(prompt),
+                Content.text("y".repeat(maxPositions - prompt.length() - 1)), Content.text("z"), java.util.Map.of());
+        PreferenceExample oneOver = new PreferenceExample(Content.text(prompt), Content.text("z"),
+                Content.text("y".repeat(maxPositions - prompt.length())), java.util.Map.of());
+        List<PreferenceExample> kept = ITool.fitting(List.of(fits, tooLong, atLimit, oneOver), model);
+        assertEquals(List.of(fits, atLimit), kept, "overlong pairs go, the one exactly at the limit stays");
+    }
 }
