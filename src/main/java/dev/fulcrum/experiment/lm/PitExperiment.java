@@ -48,6 +48,7 @@ import org.knowm.xchart.XYChartBuilder;
 public final class PitExperiment {
     private static final double ORACLE_TEMPERATURE = 0.1;
     private static final int MAX_NEW_TOKENS = 48;
+    private static final double SOLVED = 1 - 1e-9;
     static final List<String> METHODS = List.of("prompting", "reviser-SFT", "PIT stage 1", "PIT");
 
     /**
@@ -75,8 +76,12 @@ public final class PitExperiment {
         }
     }
 
-    /** Per round: mean gold reward and win rate against y0 (family means). */
-    record Curve(double[] gold, double[] win, List<String> samples) {
+    /**
+     * Per round: mean gold reward and win rate against y0 (family means); over all problems pooled, the mean gold reward
+     * of the problems whose y0 is not solved ({@code repaired}) and the share of those with a solved y0 that stay solved
+     * ({@code kept}).
+     */
+    record Curve(double[] gold, double[] win, double[] repaired, double[] kept, double solvedShare, List<String> samples) {
     }
 
     /** One seed: each method's curve, the gap reward model's held-out accuracies, the stages' trends, seconds. */
@@ -154,7 +159,8 @@ public final class PitExperiment {
     static Curve curve(List<Problem> problems, List<String> first, SelfRevision.Rounds r) {
         BradleyTerryOracle judge = new BradleyTerryOracle(ORACLE_TEMPERATURE);
         int rounds = r.rounds();
-        double[] gold = new double[rounds + 1], win = new double[rounds + 1];
+        double[] gold = new double[rounds + 1], win = new double[rounds + 1], repaired = new double[rounds + 1],
+                kept = new double[rounds + 1];
         for (int k = 0; k <= rounds; k++) {
             Map<String, double[]> g = new LinkedHashMap<>(), w = new LinkedHashMap<>();
             for (int i = 0; i < problems.size(); i++) {
@@ -169,6 +175,21 @@ public final class PitExperiment {
             }
             gold[k] = g.values().stream().mapToDouble(v -> v[0] / v[1]).average().orElseThrow();
             win[k] = w.values().stream().mapToDouble(v -> v[0] / v[1]).average().orElseThrow();
+            double unsolvedGold = 0, keptSolved = 0;
+            int unsolved = 0, solved = 0;
+            for (int i = 0; i < problems.size(); i++) {
+                Problem p = problems.get(i);
+                double now = p.score(r.round(k).get(i));
+                if (p.score(first.get(i)) >= SOLVED) {
+                    solved++;
+                    keptSolved += now >= SOLVED ? 1 : 0;
+                } else {
+                    unsolved++;
+                    unsolvedGold += now;
+                }
+            }
+            repaired[k] = unsolved == 0 ? Double.NaN : unsolvedGold / unsolved;
+            kept[k] = solved == 0 ? Double.NaN : keptSolved / solved;
         }
         List<String> samples = new ArrayList<>();
         java.util.Set<String> shown = new java.util.HashSet<>();
@@ -182,7 +203,13 @@ public final class PitExperiment {
                 samples.add(b.toString());
             }
         }
-        return new Curve(gold, win, samples);
+        double solvedFirst = problems.isEmpty() ? Double.NaN : (double) java.util.stream.IntStream.range(0, problems.size())
+                .filter(i -> problems.get(i).score(first.get(i)) >= SOLVED).count() / problems.size();
+        return new Curve(gold, win, repaired, kept, solvedFirst, samples);
+    }
+
+    private static double[] repairedOrKept(List<SeedResult> seeds, String method, int round, boolean kept) {
+        return seeds.stream().mapToDouble(r -> (kept ? r.curves().get(method).kept() : r.curves().get(method).repaired())[round]).toArray();
     }
 
     private static double[] at(List<SeedResult> seeds, String method, int round, boolean win) {
@@ -273,6 +300,26 @@ public final class PitExperiment {
                     meanCi(minus(at(seeds, "PIT", k, true), at(seeds, "prompting", k, true))),
                     meanCi(minus(at(seeds, "PIT", k, false), at(seeds, "reviser-SFT", k, false))),
                     meanCi(minus(at(seeds, "PIT", k, true), at(seeds, "reviser-SFT", k, true)))));
+        }
+        Curve firstSeed = seeds.getFirst().curves().get("prompting");
+        md.append(String.format(Locale.ROOT, "%n## Where the change comes from: unsolved and solved original responses%n%n"
+                + "Pooled over all evaluation problems: y0 solves %.0f%% of them. \"Unsolved y0: gold\" is the mean gold reward of "
+                + "round k's responses on the problems whose y0 is not solved (round 0: that of y0 itself); \"solved y0 kept\" is "
+                + "the share of the problems with a solved y0 whose round-k response is still solved.%n%n",
+                100 * firstSeed.solvedShare()));
+        md.append("| round |");
+        METHODS.forEach(m -> md.append(" unsolved y0: gold, ").append(m).append(" |"));
+        METHODS.forEach(m -> md.append(" solved y0 kept, ").append(m).append(" |"));
+        md.append("\n|---|").append("---|".repeat(2 * METHODS.size())).append('\n');
+        for (int k = 0; k <= s.rounds(); k++) {
+            md.append("| ").append(k).append(" |");
+            for (String m : METHODS) {
+                md.append(' ').append(meanCi(repairedOrKept(seeds, m, k, false))).append(" |");
+            }
+            for (String m : METHODS) {
+                md.append(' ').append(meanCi(repairedOrKept(seeds, m, k, true))).append(" |");
+            }
+            md.append('\n');
         }
         md.append("\n![quality by revision round](").append(plotName(s.report())).append(")\n\n");
         md.append("## Gap reward model: held-out ordering accuracy\n\n| seed | all |");

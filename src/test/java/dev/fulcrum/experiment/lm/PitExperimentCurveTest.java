@@ -28,5 +28,11 @@ class PitExperimentCurveTest {
         double winA = (judge.probability(a1, y1.get(0), y0.get(0)) + 0.5) / 2, winB = judge.probability(b, y1.get(2), y0.get(2));
         assertEquals((winA + winB) / 2, c.win()[1], 1e-12);
         assertEquals(2, c.samples().size(), "one example per family");
+        // pooled: y0 solves a2 only; a1 and b are unsolved at round 0
+        assertEquals(1.0 / 3, c.solvedShare(), 1e-12);
+        assertEquals((a1.score(y0.get(0)) + b.score(y0.get(2))) / 2, c.repaired()[0], 1e-12);
+        assertEquals((1 + b.score(y1.get(2))) / 2, c.repaired()[1], 1e-12, "round 1 repairs a1");
+        assertEquals(1.0, c.kept()[0], 1e-12);
+        assertEquals(1.0, c.kept()[1], 1e-12, "a2 stays solved");
     }
 }
