@@ -46,7 +46,8 @@ import picocli.CommandLine.Parameters;
                 LmTrainingCommands.Sft.class, LmTrainingCommands.Reward.class, LmTrainingCommands.Eval.class,
                 LmTrainingCommands.Generate.class, LmTrainingCommands.Diagnose.class,
                 LmDpoCommand.class, LmSrpoCommand.class, LmReviseCommand.class, LmPpoCommand.class, LmIterateCommand.class,
-                LmIToolCommand.class})
+                LmIToolCommand.class,
+                LmPitCommand.class})
 public final class LmCommand extends GroupCommand {
 
     @Command(name = "tasks", mixinStandardHelpOptions = true, description = "List the task families and their splits.")

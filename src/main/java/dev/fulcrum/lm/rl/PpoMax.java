@@ -90,6 +90,7 @@ public final class PpoMax {
     private long stopAfter = Long.MAX_VALUE;
     private PrintStream console = System.out;
     private List<Problem> customPool;
+    private Path klReference;
 
     public PpoMax(PpoRunConfig config, Path out) {
         this.config = config;
@@ -122,6 +123,15 @@ public final class PpoMax {
             throw new IllegalArgumentException("the prompt pool is empty");
         }
         this.customPool = List.copyOf(pool);
+        return this;
+    }
+
+    /**
+     * Anchor the KL penalty to this model (a finished run or model directory) instead of {@code init}: for a policy that
+     * continues an earlier RL stage but stays anchored to the SFT model, as PIT's second curriculum stage does.
+     */
+    public PpoMax klReference(Path runOrModel) {
+        this.klReference = ModelDirectories.resolve(runOrModel);
         return this;
     }
 
@@ -175,7 +185,11 @@ public final class PpoMax {
 
     private Setup setup(NDManager manager, Path initDir, Path rmDir, Tokenizer tokenizer, Rng master) {
         DecoderLm policy = HfCheckpoint.load(initDir, manager, DataType.FLOAT32);
-        DecoderLm reference = HfCheckpoint.load(initDir, manager, DataType.FLOAT32);
+        DecoderLm reference = HfCheckpoint.load(klReference != null ? klReference : initDir, manager, DataType.FLOAT32);
+        if (reference.config().vocabSize() != policy.config().vocabSize()) {
+            throw new IllegalArgumentException(klReference + ": the KL reference's vocabulary (" + reference.config().vocabSize()
+                    + ") differs from the policy's (" + policy.config().vocabSize() + ")");
+        }
         reference.parameters().values().forEach(p -> p.setRequiresGradient(false));
         if (tokenizer.special().eos() < 0) {
             throw new IllegalArgumentException(initDir + ": the tokenizer has no end-of-sequence token; rollouts need one to stop");
@@ -581,6 +595,9 @@ public final class PpoMax {
         summary.put("init", config.init());
         summary.put("reward", ppo.reward());
         summary.put("reward_model", config.rewardModel());
+        if (klReference != null) {
+            summary.put("kl_reference", klReference.toString());
+        }
         summary.put("critic_pretrain_steps", ppo.criticPretrainSteps());
         summary.put("iterations", config.iterations());
         summary.put("prompt_pool", customPool != null ? Map.of("custom", true, "prompts", s.pool().size())

@@ -9,7 +9,8 @@ import java.util.List;
  *
  * @param objective       sft (next-token likelihood of completions), reward (Bradley-Terry reward model) or dpo
  *                        (preference optimisation of the policy, {@link PreferenceObjective}), or srpo
- *                        ({@link SrpoObjective})
+ *                        ({@link SrpoObjective}), or pit-reward (PIT's gap reward model,
+ *                        {@code lm.pit.GapRewardObjective}: Bradley-Terry over the five orderings of each pair)
  * @param data            SFT JSONL (sft) or preference JSONL (reward, dpo, srpo), TRL layouts
  * @param tokenizer       {@code bytes}, a {@code tokenizer.json} path, {@code hf:PATH}, or {@code auto}: the one of
  *                        {@code init}, else bytes
@@ -36,7 +37,7 @@ public record LmTrainConfig(String objective, String data, String tokenizer, Str
                             int accumulation, boolean lengthGrouped, int logEvery, int evalEvery, int checkpointEvery,
                             int keepCheckpoints, ModelSpec model, OptimizerSettings optimizer, SolveRateSettings eval,
                             RewardSettings reward, PreferenceSettings preference, SrpoSettings srpo, String dataOrder) {
-    public static final List<String> OBJECTIVES = List.of("sft", "reward", "dpo", "srpo");
+    public static final List<String> OBJECTIVES = List.of("sft", "reward", "dpo", "srpo", "pit-reward");
     public static final List<String> DATA_ORDERS = List.of("shuffled", "easy-to-hard");
 
     public LmTrainConfig {

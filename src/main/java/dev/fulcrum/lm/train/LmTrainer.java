@@ -140,6 +140,9 @@ public final class LmTrainer {
                         HfCheckpoint.load(initDir, manager, DataType.FLOAT32), tokenizer, PreferenceJsonl.read(Path.of(config.data())),
                         config.data(), config.srpo());
             }
+            case "pit-reward" -> new dev.fulcrum.lm.pit.GapRewardObjective(RewardModel.withNewHead(manager,
+                    initialModel(manager, tokenizer, master, initDir), master.split("head")), tokenizer,
+                    PreferenceJsonl.read(Path.of(config.data())), config.data(), config.reward(), master.split("held-out"));
             default -> throw new IllegalStateException("unknown objective " + config.objective());
         };
     }

@@ -13,13 +13,13 @@ import java.util.Map;
  * @param prompts        distinct prompts
  * @param heldOutPrompts distinct prompts held out, {@code ceil(fraction * prompts)}
  */
-record PromptSplit(boolean[] heldOut, int prompts, int heldOutPrompts) {
+public record PromptSplit(boolean[] heldOut, int prompts, int heldOutPrompts) {
 
     /**
      * Splits rows by their prompt text; {@code rng} draws one permutation of the distinct prompts (in order of first
      * occurrence). Fails, naming {@code field}, when the fraction would leave nothing to train on.
      */
-    static PromptSplit of(List<String> rowPrompts, double fraction, Rng rng, String dataPath, String field) {
+    public static PromptSplit of(List<String> rowPrompts, double fraction, Rng rng, String dataPath, String field) {
         Map<String, Integer> promptIndex = new LinkedHashMap<>();
         for (String p : rowPrompts) {
             promptIndex.putIfAbsent(p, promptIndex.size());

@@ -56,9 +56,24 @@ public final class SelfRevision {
         if (rounds < 0) {
             throw new IllegalArgumentException("rounds must be >= 0, got " + rounds);
         }
+        return revise(manager, prompts, generator.respond(manager, prompts, settings, rng.split("round-0")), rounds, settings, rng);
+    }
+
+    /**
+     * {@code rounds} revisions of given first responses (round 0 = {@code first}): this model as the reviser of another
+     * model's answers, as PIT revises the policy model's responses. Round {@code k}'s randomness is {@code rng.split("round-k")}.
+     */
+    public Rounds revise(NDManager manager, List<String> prompts, List<String> first, int rounds, ResponseGenerator.Settings settings,
+                         Rng rng) {
+        if (rounds < 0) {
+            throw new IllegalArgumentException("rounds must be >= 0, got " + rounds);
+        }
+        if (first.size() != prompts.size()) {
+            throw new IllegalArgumentException(prompts.size() + " prompts but " + first.size() + " first responses");
+        }
         List<List<String>> all = new ArrayList<>();
         List<Integer> kept = new ArrayList<>();
-        List<String> current = generator.respond(manager, prompts, settings, rng.split("round-0"));
+        List<String> current = List.copyOf(first);
         all.add(current);
         kept.add(0);
         for (int k = 1; k <= rounds; k++) {
