@@ -15,6 +15,7 @@ import dev.fulcrum.core.nn.SideLane;
 import dev.fulcrum.core.nn.Torch;
 import dev.fulcrum.core.rng.Rng;
 import dev.fulcrum.core.run.Checkpoint;
+import dev.fulcrum.core.run.FitOptions;
 import dev.fulcrum.core.run.Progress;
 import java.nio.file.Path;
 import java.util.Map;
@@ -27,7 +28,7 @@ import java.util.Map;
  * <p>Resuming restores weights, optimiser moments, RNG states and the step from the newest checkpoint and truncates
  * {@code metrics.jsonl} to it; with one intra-op thread the resumed run reproduces the uninterrupted one exactly.
  */
-public final class OfflineTrainer {
+public final class OfflineTrainer extends FitOptions<OfflineTrainer> {
 
     /** What a finished (or interrupted) run reports. */
     public record Result(Path runDir, long stepsDone, Evaluation finalEvaluation, double stepsPerSecond) {
@@ -35,30 +36,10 @@ public final class OfflineTrainer {
 
     private final TrainConfig config;
     private final Path out;
-    private boolean resume;
-    private boolean progress;
-    private long stopAfter = Long.MAX_VALUE;
 
     public OfflineTrainer(TrainConfig config, Path out) {
         this.config = config;
         this.out = out;
-    }
-
-    /** Continue the run in {@code out} from its newest checkpoint. */
-    public OfflineTrainer resume(boolean on) {
-        this.resume = on;
-        return this;
-    }
-
-    public OfflineTrainer progressBar(boolean on) {
-        this.progress = on;
-        return this;
-    }
-
-    /** Stop (as if killed) once this many steps are done in total; used to test resumption. */
-    public OfflineTrainer stopAfter(long step) {
-        this.stopAfter = step;
-        return this;
     }
 
     public Result fit() {

@@ -24,6 +24,7 @@ import dev.fulcrum.core.nn.SideLane;
 import dev.fulcrum.core.nn.Torch;
 import dev.fulcrum.core.rng.Rng;
 import dev.fulcrum.core.run.Checkpoint;
+import dev.fulcrum.core.run.FitOptions;
 import dev.fulcrum.core.run.MetricsLog;
 import dev.fulcrum.core.run.Progress;
 import dev.fulcrum.core.run.RunDirectory;
@@ -53,7 +54,7 @@ import java.util.zip.CRC32;
  * progress as its reset state and actions: resuming replays them into the environment, checks that it arrives at the same
  * observation, and continues exactly where the interrupted run stopped.
  */
-public final class OnlineTrainer {
+public final class OnlineTrainer extends FitOptions<OnlineTrainer> {
     static final String STAGE_OFFLINE = "offline", STAGE_ONLINE = "online";
     private static final String REPLAY = "replay";
 
@@ -63,26 +64,12 @@ public final class OnlineTrainer {
 
     private final OnlineConfig config;
     private final Path out;
-    private boolean resume;
-    private boolean progress;
     private boolean keepEvaluatedPolicies;
     private boolean sideLane = true;
-    private long stopAfter = Long.MAX_VALUE;
 
     public OnlineTrainer(OnlineConfig config, Path out) {
         this.config = config;
         this.out = out;
-    }
-
-    /** Continue the run in {@code out} from its newest checkpoint. */
-    public OnlineTrainer resume(boolean on) {
-        this.resume = on;
-        return this;
-    }
-
-    public OnlineTrainer progressBar(boolean on) {
-        this.progress = on;
-        return this;
     }
 
     /**
@@ -91,12 +78,6 @@ public final class OnlineTrainer {
      */
     public OnlineTrainer sideLane(boolean on) {
         this.sideLane = on;
-        return this;
-    }
-
-    /** Stop (as if killed) once this many steps are done in total; used to test resumption. */
-    public OnlineTrainer stopAfter(long step) {
-        this.stopAfter = step;
         return this;
     }
 

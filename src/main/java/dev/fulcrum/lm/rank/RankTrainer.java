@@ -12,6 +12,7 @@ import dev.fulcrum.core.nn.WarmupCosine;
 import dev.fulcrum.core.report.RunReport;
 import dev.fulcrum.core.rng.Rng;
 import dev.fulcrum.core.run.Checkpoint;
+import dev.fulcrum.core.run.FitOptions;
 import dev.fulcrum.core.run.MetricsLog;
 import dev.fulcrum.core.run.Progress;
 import dev.fulcrum.core.run.RunDirectory;
@@ -40,7 +41,7 @@ import java.util.Map;
  * batch and sampling generators, the step: {@code --resume} continues exactly), {@code report.md}, and the trained
  * encoder folder {@code encoder/}.
  */
-public final class RankTrainer {
+public final class RankTrainer extends FitOptions<RankTrainer> {
     public static final String ENCODER_DIR = "encoder";
 
     /** What a run reports; {@code finalEvaluation} is null when a resumed run was already complete. */
@@ -49,29 +50,10 @@ public final class RankTrainer {
 
     private final RankTrainConfig config;
     private final Path out;
-    private boolean resume;
-    private boolean progress;
-    private long stopAfter = Long.MAX_VALUE;
 
     public RankTrainer(RankTrainConfig config, Path out) {
         this.config = config;
         this.out = out;
-    }
-
-    public RankTrainer resume(boolean on) {
-        this.resume = on;
-        return this;
-    }
-
-    public RankTrainer progressBar(boolean on) {
-        this.progress = on;
-        return this;
-    }
-
-    /** Stop (as if killed) once this many updates are done in total; used to test resumption. */
-    public RankTrainer stopAfter(long step) {
-        this.stopAfter = step;
-        return this;
     }
 
     /** The encoder folder of a finished rank run, or the folder itself when it is one. */

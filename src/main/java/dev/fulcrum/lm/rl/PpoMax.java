@@ -12,6 +12,7 @@ import dev.fulcrum.core.nn.Torch;
 import dev.fulcrum.core.report.RunReport;
 import dev.fulcrum.core.rng.Rng;
 import dev.fulcrum.core.run.Checkpoint;
+import dev.fulcrum.core.run.FitOptions;
 import dev.fulcrum.core.run.MetricsLog;
 import dev.fulcrum.core.run.Progress;
 import dev.fulcrum.core.run.RunDirectory;
@@ -73,7 +74,7 @@ import java.util.Set;
  * collapse window, so {@code resume} continues exactly), {@code report.md}, and the trained policy as a Hugging Face
  * directory {@code model/}.
  */
-public final class PpoMax {
+public final class PpoMax extends FitOptions<PpoMax> {
     /** Metrics that measure the machine rather than the run. */
     public static final Set<String> TIMING_METRICS = Set.of("samples_per_s", "generated_tokens_per_s", "generation_seconds", "step_seconds");
     private static final String COLLAPSE_KEY = "ppo.collapse.window";
@@ -85,9 +86,6 @@ public final class PpoMax {
     private final PpoRunConfig config;
     private final PpoSettings ppo;
     private final Path out;
-    private boolean resume;
-    private boolean progress;
-    private long stopAfter = Long.MAX_VALUE;
     private PrintStream console = System.out;
     private List<Problem> customPool;
     private Path klReference;
@@ -96,22 +94,6 @@ public final class PpoMax {
         this.config = config;
         this.ppo = config.ppo();
         this.out = out;
-    }
-
-    public PpoMax resume(boolean on) {
-        this.resume = on;
-        return this;
-    }
-
-    public PpoMax progressBar(boolean on) {
-        this.progress = on;
-        return this;
-    }
-
-    /** Stop (as if killed) once this many steps are done in total; used to test resumption. */
-    public PpoMax stopAfter(long step) {
-        this.stopAfter = step;
-        return this;
     }
 
     /**

@@ -12,6 +12,7 @@ import dev.fulcrum.core.nn.WarmupCosine;
 import dev.fulcrum.core.report.RunReport;
 import dev.fulcrum.core.rng.Rng;
 import dev.fulcrum.core.run.Checkpoint;
+import dev.fulcrum.core.run.FitOptions;
 import dev.fulcrum.core.run.MetricsLog;
 import dev.fulcrum.core.run.Progress;
 import dev.fulcrum.core.run.RunDirectory;
@@ -44,7 +45,7 @@ import java.util.Map;
  * restores all of it and truncates {@code metrics.jsonl} to the checkpoint, so with one intra-op thread a resumed run
  * reproduces an uninterrupted one exactly (timing metrics aside).
  */
-public final class LmTrainer {
+public final class LmTrainer extends FitOptions<LmTrainer> {
     public static final String MODEL_DIR = "model";
     public static final String TOKENIZER_DIR = "tokenizer";
     /** Metrics that measure the machine rather than the run (excluded when runs are compared for equality). */
@@ -56,30 +57,10 @@ public final class LmTrainer {
 
     private final LmTrainConfig config;
     private final Path out;
-    private boolean resume;
-    private boolean progress;
-    private long stopAfter = Long.MAX_VALUE;
 
     public LmTrainer(LmTrainConfig config, Path out) {
         this.config = config;
         this.out = out;
-    }
-
-    /** Continue the run in {@code out} from its newest checkpoint. */
-    public LmTrainer resume(boolean on) {
-        this.resume = on;
-        return this;
-    }
-
-    public LmTrainer progressBar(boolean on) {
-        this.progress = on;
-        return this;
-    }
-
-    /** Stop (as if killed) once this many updates are done in total; used to test resumption. */
-    public LmTrainer stopAfter(long step) {
-        this.stopAfter = step;
-        return this;
     }
 
     public Result fit() {
