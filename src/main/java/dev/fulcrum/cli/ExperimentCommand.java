@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
                 ExperimentParlCommand.class, ExperimentCommand.LmBase.class,
                 ExperimentControlTiersCommand.class, ExperimentOfflineToOnlineCommand.class,
                 ExperimentRankingAccuracyCommand.class, ExperimentPpoMaxCommand.class, ExperimentNashCommand.class,
-                ExperimentIToolCommand.class, ExperimentPgRankCommand.class, ExperimentSrpoCommand.class})
+                ExperimentIToolCommand.class, ExperimentPgRankCommand.class, ExperimentSrpoCommand.class,
+                ExperimentUnpackingCommand.class})
 public final class ExperimentCommand extends GroupCommand {
 
     @Command(name = "lm-base", mixinStandardHelpOptions = true,
