@@ -41,10 +41,12 @@ final class ExperimentUnpackingCommand implements Callable<Integer> {
     int ppoIterations;
     @Option(names = "--ppo-learning-rate", defaultValue = "1e-4", description = "PPO learning rate (default: ${DEFAULT-VALUE}).")
     double ppoLearningRate;
-    @Option(names = "--reward-steps", defaultValue = "150", description = "Reward-model updates of 32 pairs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--reward-steps", defaultValue = "60", description = "Reward-model updates of 32 pairs (default: ${DEFAULT-VALUE}).")
     long rewardSteps;
     @Option(names = "--eval-per-family", defaultValue = "20", description = "Evaluation problems per family (default: ${DEFAULT-VALUE}).")
     int evalPerFamily;
+    @Option(names = "--ppo-set", description = "Settings key=value for every PPO run (PpoRunConfig fields, e.g. ppo.klCoef=0.1).")
+    List<String> ppoOverrides = new java.util.ArrayList<>();
     @Option(names = "--work", defaultValue = "runs/unpacking", description = "Where the runs go (default: ${DEFAULT-VALUE}).")
     Path work;
     @Option(names = "--report", defaultValue = "docs/results/unpacking.md", description = "Report file (default: ${DEFAULT-VALUE}).")
@@ -56,7 +58,7 @@ final class ExperimentUnpackingCommand implements Callable<Integer> {
     public Integer call() {
         var s = new UnpackingExperiment.Settings(cells, seeds, firstSeed, perFamily, pairsPerFamily, extraPromptFactor, dpoSteps,
                 dpoBatchSize, dpoLearningRate, ppoIterations, ppoLearningRate, rewardSteps, evalPerFamily, BaseSft.Spec.standard(),
-                PpoMaxExperiment.tinyBase(), BaseSft.cacheRoot(), work, report);
+                PpoMaxExperiment.tinyBase(), BaseSft.cacheRoot(), ppoOverrides, work, report);
         UnpackingExperiment.Outcome o = UnpackingExperiment.run(s, !noProgress && Terminal.interactive());
         System.out.println("report: " + o.report());
         return 0;

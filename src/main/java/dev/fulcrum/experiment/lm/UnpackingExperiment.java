@@ -79,12 +79,15 @@ public final class UnpackingExperiment {
      * @param policyBase         the SFT model (policy, DPO reference, PPO's KL anchor) and the base of the policy-sized RM
      * @param smallerRewardBase  the base of the smaller reward model (an SFT model of a smaller size, same tokenizer)
      * @param cache              where {@link BaseSft} keeps base models
+     * @param ppoOverrides       further {@code key=value} settings of every PPO run ({@link PpoRunConfig}), after the
+     *                           experiment's own
      */
     public record Settings(List<String> cells, int seeds, long firstSeed, int perFamily, int pairsPerFamily, int extraPromptFactor,
                            long dpoSteps, int dpoBatchSize, double dpoLearningRate, int ppoIterations, double ppoLearningRate,
                            long rewardSteps, int evalPerFamily, BaseSft.Spec policyBase, BaseSft.Spec smallerRewardBase, Path cache,
-                           Path work, Path report) {
+                           List<String> ppoOverrides, Path work, Path report) {
         public Settings {
+            ppoOverrides = List.copyOf(ppoOverrides);
             UnpackingGrid.select(cells); // unknown names fail here
             cells = List.copyOf(cells);
             if (cells.isEmpty()) {
@@ -101,8 +104,8 @@ public final class UnpackingExperiment {
 
         /** The defaults of {@code fulcrum experiment unpacking}: the standard base, the tiny base for the smaller RM. */
         public static Settings defaults(Path work, Path report) {
-            return new Settings(UnpackingGrid.names(), 3, 0, 40, 60, 4, 200, 16, 1e-4, 20, 1e-4, 150, 20,
-                    BaseSft.Spec.standard(), PpoMaxExperiment.tinyBase(), BaseSft.cacheRoot(), work, report);
+            return new Settings(UnpackingGrid.names(), 3, 0, 40, 60, 4, 200, 16, 1e-4, 20, 1e-4, 60, 20,
+                    BaseSft.Spec.standard(), PpoMaxExperiment.tinyBase(), BaseSft.cacheRoot(), List.of(), work, report);
         }
     }
 
@@ -214,12 +217,13 @@ public final class UnpackingExperiment {
      */
     static PpoRunConfig ppoConfig(Settings s, Cell c, Path policyModel, Path rewardModel, long seed) {
         int prompts = s.perFamily() * (c.prompts() == Prompts.EXTRA ? s.extraPromptFactor() : 1);
-        List<String> o = List.of("init=" + policyModel, "rewardModel=" + rewardModel,
+        List<String> o = new ArrayList<>(List.of("init=" + policyModel, "rewardModel=" + rewardModel,
                 "seed=" + seed, "iterations=" + s.ppoIterations(), "ppo.reward=model", "families=" + FAMILIES,
                 "problemSeed=" + DATA_SEED, "problemsPerFamily=" + prompts, "ppo.criticPretrainSteps=4", "ppo.rolloutBatch=32",
                 "ppo.minibatch=8", "ppo.maxNewTokens=48", "ppo.policyLearningRate=" + s.ppoLearningRate(),
                 "ppo.criticLearningRate=" + s.ppoLearningRate(), "eval.families=" + FAMILIES, "eval.problemsPerFamily=2",
-                "eval.maxNewTokens=64", "evalEvery=" + s.ppoIterations(), "checkpointEvery=1000", "keepCheckpoints=1");
+                "eval.maxNewTokens=64", "evalEvery=" + s.ppoIterations(), "checkpointEvery=1000", "keepCheckpoints=1"));
+        o.addAll(s.ppoOverrides());
         return ConfigLoader.load(PpoRunConfig.class, PpoRunConfig.defaults(), null, o);
     }
 

@@ -136,7 +136,8 @@ final class UnpackingReport {
                         + "--first-seed %d --per-family %d --pairs-per-family %d --extra-prompt-factor %d --dpo-steps %d --dpo-batch-size %d "
                         + "--dpo-learning-rate %s --ppo-iterations %d --ppo-learning-rate %s --reward-steps %d --eval-per-family %d",
                 String.join(",", s.cells()), s.seeds(), s.firstSeed(), s.perFamily(), s.pairsPerFamily(), s.extraPromptFactor(), s.dpoSteps(),
-                s.dpoBatchSize(), s.dpoLearningRate(), s.ppoIterations(), s.ppoLearningRate(), s.rewardSteps(), s.evalPerFamily());
+                s.dpoBatchSize(), s.dpoLearningRate(), s.ppoIterations(), s.ppoLearningRate(), s.rewardSteps(), s.evalPerFamily())
+                + String.join("", s.ppoOverrides().stream().map(o -> " --ppo-set " + o).toList());
     }
 
     static void write(Settings s, Context c, List<Measured> runs, double minutes) {

@@ -61,7 +61,7 @@ class UnpackingGridTest {
     void cellsRunWithTheirSettings() {
         Path base = Path.of("/bases/policy"), rm = Path.of("/rms/small");
         var s = new UnpackingExperiment.Settings(UnpackingGrid.names(), 3, 0, 40, 60, 4, 200, 16, 1e-4, 20, 3e-4, 150, 20,
-                BaseSft.Spec.smoke(), BaseSft.Spec.smoke(), Path.of("/cache"), Path.of("/work"), Path.of("/r.md"));
+                BaseSft.Spec.smoke(), BaseSft.Spec.smoke(), Path.of("/cache"), List.of("ppo.klCoef=0.1"), Path.of("/work"), Path.of("/r.md"));
         PpoRunConfig labelled = UnpackingExperiment.ppoConfig(s, UnpackingGrid.cell("ppo"), base, rm, 2);
         PpoRunConfig extra = UnpackingExperiment.ppoConfig(s, UnpackingGrid.cell("ppo-extra-prompts"), base, rm, 2);
         assertEquals(40, labelled.problemsPerFamily());
@@ -72,6 +72,7 @@ class UnpackingGridTest {
         assertEquals(20, labelled.iterations());
         assertEquals(2, labelled.seed());
         assertEquals(3e-4, labelled.ppo().policyLearningRate());
+        assertEquals(0.1, labelled.ppo().klCoef()); // the settings' PPO overrides come last
         LmTrainConfig dpo = UnpackingExperiment.dpoConfig(s, base, Path.of("/data/high.jsonl"), 1);
         assertEquals("dpo", dpo.objective());
         assertEquals("/data/high.jsonl", dpo.data());
@@ -80,7 +81,7 @@ class UnpackingGridTest {
         assertEquals(0.1, dpo.preference().beta());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new UnpackingExperiment.Settings(
                 UnpackingGrid.names(), 1, 0, 40, 60, 4, 200, 16, 1e-4, 20, 3e-4, 150, 20, BaseSft.Spec.smoke(), BaseSft.Spec.smoke(),
-                Path.of("/c"), Path.of("/w"), Path.of("/r.md")));
+                Path.of("/c"), List.of(), Path.of("/w"), Path.of("/r.md")));
         assertTrue(e.getMessage().contains("--seeds"), e.getMessage());
     }
 }

@@ -88,7 +88,7 @@ class UnpackingReportTest {
     void reportHasTablesRankingPlotAndCommand() throws Exception {
         Path report = dir.resolve("unpacking.md");
         var s = new UnpackingExperiment.Settings(UnpackingGrid.names(), 3, 0, 40, 60, 4, 200, 16, 1e-4, 20, 1e-4, 150, 20,
-                BaseSft.Spec.smoke(), BaseSft.Spec.smoke(), dir, dir.resolve("work"), report);
+                BaseSft.Spec.smoke(), BaseSft.Spec.smoke(), dir, List.of(), dir.resolve("work"), report);
         UnpackingData.Dataset high = UnpackingData.build(UnpackingData.HIGH, List.of("str-upper"), 1, 10, 5);
         var context = new UnpackingExperiment.Context(dir.resolve("base"), dir.resolve("tiny"), 1000, Map.of("high", high),
                 Map.of(UnpackingGrid.RewardModel.POLICY_SIZE, new UnpackingExperiment.RewardModelInfo(UnpackingGrid.RewardModel.POLICY_SIZE,
