@@ -175,14 +175,15 @@ public final class UnpackingExperiment {
             for (int k = 0; k < s.seeds(); k++) {
                 long seed = s.firstSeed() + k;
                 Path dir = s.work().resolve("runs/" + c.name() + "-seed" + seed);
-                if (!Files.isRegularFile(dir.resolve("summary.json"))) {
-                    AtomicFiles.deleteTree(dir); // an unfinished run of an earlier attempt
-                    if (c.algorithm() == Algorithm.DPO) {
-                        new LmTrainer(dpoConfig(s, policyModel, dataFiles.get(UnpackingData.of(c.data()).name()), seed), dir)
-                                .progressBar(progress).fit();
-                    } else {
-                        new PpoMax(ppoConfig(s, c, policyModel, ModelDirectories.resolve(rewardModels.get(c.rewardModel()).run()), seed), dir).progressBar(progress)
-                                .console(System.out).fit();
+                if (c.algorithm() == Algorithm.DPO) {
+                    LmTrainConfig cfg = dpoConfig(s, policyModel, dataFiles.get(UnpackingData.of(c.data()).name()), seed);
+                    if (!finished(dir, cfg)) {
+                        new LmTrainer(cfg, dir).progressBar(progress).fit();
+                    }
+                } else {
+                    PpoRunConfig cfg = ppoConfig(s, c, policyModel, ModelDirectories.resolve(rewardModels.get(c.rewardModel()).run()), seed);
+                    if (!finished(dir, cfg)) {
+                        new PpoMax(cfg, dir).progressBar(progress).console(System.out).fit();
                     }
                 }
                 Measured m = measure(c.name(), seed, dir, problems, sftResponses);
@@ -230,13 +231,12 @@ public final class UnpackingExperiment {
     /** The Bradley-Terry reward model of one size, trained once on {@code data} from {@code init} (reused when finished). */
     static RewardModelInfo rewardModel(Settings s, RewardModel size, Path init, Path data, boolean progress) {
         Path dir = s.work().resolve("reward-models/" + size.name().toLowerCase(Locale.ROOT).replace('_', '-'));
-        if (!Files.isRegularFile(dir.resolve("summary.json"))) {
-            AtomicFiles.deleteTree(dir);
-            LmTrainConfig cfg = ConfigLoader.load(LmTrainConfig.class, LmTrainConfig.defaults("reward", ModelSpec.small()), null,
+        LmTrainConfig cfg = ConfigLoader.load(LmTrainConfig.class, LmTrainConfig.defaults("reward", ModelSpec.small()), null,
                     List.of("data=" + data, "init=" + ModelDirectories.resolve(init), "seed=" + s.firstSeed(), "steps=" + s.rewardSteps(),
                             "batchSize=32", "optimizer.learningRate=5e-4", "optimizer.minLearningRate=5e-5",
                             "optimizer.warmupSteps=" + Math.max(1, s.rewardSteps() / 10), "reward.heldOutFraction=0.1",
-                            "evalEvery=" + s.rewardSteps(), "checkpointEvery=" + s.rewardSteps(), "keepCheckpoints=1"));
+                        "evalEvery=" + s.rewardSteps(), "checkpointEvery=" + s.rewardSteps(), "keepCheckpoints=1"));
+        if (!finished(dir, cfg)) {
             new LmTrainer(cfg, dir).progressBar(progress).fit();
         }
         JsonNode summary = readJson(dir.resolve("summary.json"));
@@ -246,6 +246,26 @@ public final class UnpackingExperiment {
         System.out.printf(Locale.ROOT, "reward model %s: %d parameters, held-out accuracy %.3f, gold-order agreement %.3f%n", size,
                 info.parameters(), info.heldOutAccuracy(), info.heldOutGoldAgreement());
         return info;
+    }
+
+    /**
+     * Whether {@code dir} holds a finished run of exactly {@code config} (its summary, and the same resolved configuration),
+     * to be reused. Anything else there (an unfinished run, or one of other settings) is deleted.
+     */
+    static boolean finished(Path dir, Object config) {
+        try {
+            if (Files.isRegularFile(dir.resolve("summary.json")) && Files.isRegularFile(dir.resolve("config.json"))
+                    && Files.readString(dir.resolve("config.json")).strip().equals(Json.pretty(config).strip())) {
+                return true;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + dir.resolve("config.json") + ": " + e.getMessage(), e);
+        }
+        if (Files.exists(dir)) {
+            System.out.println("discarding " + dir + " (unfinished, or made with other settings)");
+            AtomicFiles.deleteTree(dir);
+        }
+        return false;
     }
 
     /** {@code perFamily} problems (seed {@link #EVAL_SEED}) of each family, skipping any whose prompt is a training prompt. */

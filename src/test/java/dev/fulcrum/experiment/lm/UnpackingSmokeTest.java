@@ -41,7 +41,22 @@ class UnpackingSmokeTest {
         assertTrue(md.contains("| ppo-extra-prompts | high | PPO | policy-sized | extra |"), md);
         assertTrue(Files.size(dir.resolve("report/unpacking.png")) > 1000);
 
+        List<Path> trained = List.of(dir.resolve("work/runs/dpo-seed1/summary.json"), dir.resolve("work/runs/ppo-seed1/summary.json"),
+                dir.resolve("work/reward-models/smaller/summary.json"));
+        List<java.nio.file.attribute.FileTime> times = new java.util.ArrayList<>();
+        for (Path p : trained) {
+            times.add(Files.getLastModifiedTime(p));
+        }
         UnpackingExperiment.Outcome again = UnpackingExperiment.run(s, false);
         assertEquals(first.runs(), again.runs());
+        for (int i = 0; i < trained.size(); i++) {
+            assertEquals(times.get(i), Files.getLastModifiedTime(trained.get(i)), "reused, not trained again: " + trained.get(i));
+        }
+        // other settings: the runs they change are trained again, the others reused
+        var moreDpo = new UnpackingExperiment.Settings(List.of("dpo", "ppo"), 2, 0, 6, 4, 2, 3, 4, 1e-4, 1, 1e-4, 2, 2,
+                BaseSft.Spec.smoke(), smaller, dir.resolve("cache"), s.ppoOverrides(), dir.resolve("work"), dir.resolve("report/unpacking.md"));
+        UnpackingExperiment.run(moreDpo, false);
+        assertTrue(Files.readString(dir.resolve("work/runs/dpo-seed1/config.json")).contains("\"steps\" : 3"));
+        assertEquals(times.get(1), Files.getLastModifiedTime(trained.get(1)));
     }
 }
