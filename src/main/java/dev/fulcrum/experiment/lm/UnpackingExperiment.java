@@ -312,6 +312,7 @@ public final class UnpackingExperiment {
         out.put("gold_reward", m.goldReward());
         out.put("solve_rate", m.solveRate());
         out.put("families", win.families());
+        out.put("responses", responses);
         AtomicFiles.writeString(cached, Json.pretty(out) + "\n");
         return m;
     }

@@ -220,7 +220,7 @@ final class UnpackingReport {
                     p(e.winP()), e.gold(), e.goldHalfWidth(), p(e.goldP())));
         }
         md.append("\n**Ranking here** (by |Δ win rate|): ");
-        md.append(String.join(" > ", ranked.stream().map(e -> String.format(Locale.ROOT, "%s (%+.3f, p %s)", e.step().factor(), e.win(),
+        md.append(ranked.isEmpty() ? "(none of the four primary steps ran)" : String.join(" > ", ranked.stream().map(e -> String.format(Locale.ROOT, "%s (%+.3f, p %s)", e.step().factor(), e.win(),
                 p(e.winP()))).toList()));
         md.append(".  \n**Paper's ranking**: ").append(String.join(" > ", PAPER_RANKING)).append(".\n\n");
         String png = s.report().getFileName().toString().replace(".md", ".png");
