@@ -115,7 +115,8 @@ public final class UnpackingExperiment {
     }
 
     /** A reward model's provenance and quality on its held-out pairs. */
-    record RewardModelInfo(RewardModel size, Path run, long parameters, double heldOutAccuracy, double heldOutGoldAgreement) {
+    record RewardModelInfo(RewardModel size, Path run, long parameters, double heldOutAccuracy, double heldOutGoldAgreement,
+                           double seconds) {
     }
 
     /** What the report needs besides the measurements. */
@@ -242,7 +243,8 @@ public final class UnpackingExperiment {
         JsonNode summary = readJson(dir.resolve("summary.json"));
         JsonNode eval = summary.path("final_evaluation");
         RewardModelInfo info = new RewardModelInfo(size, dir, summary.path("parameters").asLong(-1),
-                eval.path("heldout_accuracy").asDouble(Double.NaN), eval.path("heldout_gold_order_agreement").asDouble(Double.NaN));
+                eval.path("heldout_accuracy").asDouble(Double.NaN), eval.path("heldout_gold_order_agreement").asDouble(Double.NaN),
+                summary.path("seconds").asDouble(Double.NaN));
         System.out.printf(Locale.ROOT, "reward model %s: %d parameters, held-out accuracy %.3f, gold-order agreement %.3f%n", size,
                 info.parameters(), info.heldOutAccuracy(), info.heldOutGoldAgreement());
         return info;

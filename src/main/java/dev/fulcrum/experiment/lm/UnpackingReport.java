@@ -83,8 +83,9 @@ final class UnpackingReport {
 
     /**
      * HELD: all four factors ran, they rank as in the paper by the size of their effect on the win rate, and the top
-     * one (data quality) is resolved (Welch p &lt; 0.05). NOT HELD: a factor with a resolved effect outranks a factor the
-     * paper puts above it. INCONCLUSIVE otherwise (the order differs only among unresolved effects, or the top effect is
+     * one (data quality) is resolved (Welch p &lt; 0.05). NOT HELD: a resolved effect is negative (the paper finds every
+     * factor's change helps), or a factor with a resolved effect outranks a factor the paper puts above it. INCONCLUSIVE
+     * otherwise (the order differs only among unresolved effects, or the top effect is
      * not resolved, or not every factor ran).
      */
     static String verdict(List<Effect> ranked) {
@@ -92,6 +93,15 @@ final class UnpackingReport {
         if (!order.containsAll(PAPER_RANKING)) {
             return "INCONCLUSIVE: not every factor ran (ran: " + String.join(", ", order) + ")";
         }
+        for (Effect e : ranked) {
+            if (e.resolved() && e.win() < 0) {
+                return String.format(Locale.ROOT, "NOT HELD: %s lowers the win rate (%+.3f, p = %s), where the paper finds it helps",
+                        e.step().factor(), e.win(), p(e.winP()));
+            }
+        }
+        List<String> against = ranked.stream().filter(e -> e.win() < 0).map(e -> String.format(Locale.ROOT, "%s %+.3f (p = %s)",
+                e.step().factor(), e.win(), p(e.winP()))).toList();
+        String direction = against.isEmpty() ? "" : "; against the paper's direction, though not resolved: " + String.join(", ", against);
         for (int i = 0; i < ranked.size(); i++) {
             Effect e = ranked.get(i);
             for (int j = i + 1; j < ranked.size(); j++) {
@@ -103,10 +113,12 @@ final class UnpackingReport {
             }
         }
         if (order.equals(PAPER_RANKING) && ranked.getFirst().resolved()) {
-            return "HELD: the factors rank as in the paper (" + String.join(" > ", order) + ") and the data-quality effect is resolved";
+            return "HELD: the factors rank as in the paper (" + String.join(" > ", order) + ") and the data-quality effect is resolved"
+                    + direction;
         }
         return "INCONCLUSIVE: ranked " + String.join(" > ", order) + "; no resolved effect contradicts the paper's order, "
-                + (order.equals(PAPER_RANKING) ? "but the top effect is not resolved" : "but the order differs among unresolved effects");
+                + (order.equals(PAPER_RANKING) ? "but the top effect is not resolved" : "but the order differs among unresolved effects")
+                + direction;
     }
 
     /** The PPO-vs-DPO sub-claim (PPO better by a small margin) from the algorithm steps. */
@@ -120,6 +132,11 @@ final class UnpackingReport {
             }
         }
         return lines.isEmpty() ? "DPO and PPO were not both run." : String.join("; ", lines) + ".";
+    }
+
+    /** A chart label. */
+    static String shortName(Step s) {
+        return s.primary() ? s.factor().replace("reward model size", "RM size") : s.factor().replace(" (policy-sized RM)", " (big RM)");
     }
 
     static String p(double p) {
@@ -153,7 +170,10 @@ final class UnpackingReport {
                 .append("policy training: data > algorithm > reward model > prompts.\n\n");
         md.append("**Verdict: ").append(verdict).append(".** ").append(algorithmClaim(effects)).append("\n\n");
         md.append("## Command\n\n```bash\n").append(command(s)).append("\n```\n\n");
-        md.append(String.format(Locale.ROOT, "Wall clock of the whole experiment (bases cached): %.1f minutes on two shared cores.%n%n", minutes));
+        md.append(String.format(Locale.ROOT, "Wall clock of this invocation (bases cached; finished runs are reused, not retrained): %.1f "
+                + "minutes on two shared cores. Training time summed over the runs: %.1f minutes (reward models: %.1f).%n%n", minutes,
+                runs.stream().mapToDouble(Measured::trainSeconds).sum() / 60, c.rewardModels().values().stream()
+                        .mapToDouble(UnpackingExperiment.RewardModelInfo::seconds).sum() / 60));
 
         md.append("## Set-up\n\n");
         md.append(String.format(Locale.ROOT, "* Policy, DPO reference and PPO's KL anchor: the SFT model `%s` (%s, %d parameters).%n",
@@ -232,7 +252,8 @@ final class UnpackingReport {
                     m.winLo(), m.winHi(), m.goldReward(), m.solveRate(), m.trainSeconds()));
         }
         md.append("\nVerdict rule: HELD when all four factors ran, rank as in the paper by |Δ win rate| and the top effect is resolved ")
-                .append("(Welch p < 0.05); NOT HELD when a resolved effect outranks a factor the paper puts above it; INCONCLUSIVE otherwise.\n");
+                .append("(Welch p < 0.05); NOT HELD when a resolved effect is negative (the paper finds each change helps) or outranks a ")
+                .append("factor the paper puts above it; INCONCLUSIVE otherwise.\n");
         AtomicFiles.writeString(s.report(), md.toString());
     }
 
@@ -252,7 +273,7 @@ final class UnpackingReport {
         if (!effects.isEmpty()) {
             CategoryChart e = new CategoryChartBuilder().width(720).height(420).title("factor effects (Welch 95%)")
                     .yAxisTitle("difference").build();
-            List<String> factors = effects.stream().map(x -> x.step().factor()).toList();
+            List<String> factors = effects.stream().map(x -> shortName(x.step())).toList();
             e.addSeries("Δ win rate", factors, effects.stream().map(x -> (Number) x.win()).toList(),
                     effects.stream().map(x -> (Number) x.winHalfWidth()).toList());
             e.addSeries("Δ gold reward", factors, effects.stream().map(x -> (Number) x.gold()).toList(),

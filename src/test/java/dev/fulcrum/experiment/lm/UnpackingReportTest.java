@@ -63,6 +63,10 @@ class UnpackingReportTest {
         List<Effect> ranked = UnpackingReport.ranking(effects(runs(0.30, 0.50, 0.60, 0.65, 0.67)));
         assertEquals(UnpackingReport.PAPER_RANKING, ranked.stream().map(x -> x.step().factor()).toList());
         assertTrue(UnpackingReport.verdict(ranked).startsWith("HELD"), UnpackingReport.verdict(ranked));
+        // better data (resolved) lowers the win rate: not held, whatever the order
+        ranked = UnpackingReport.ranking(effects(runs(0.50, 0.30, 0.35, 0.37, 0.38)));
+        assertTrue(UnpackingReport.verdict(ranked).startsWith("NOT HELD: data quality lowers the win rate (-0.200"),
+                UnpackingReport.verdict(ranked));
         // prompts (resolved) matter more than data: not held
         ranked = UnpackingReport.ranking(effects(runs(0.45, 0.50, 0.52, 0.53, 0.70)));
         assertEquals("prompts", ranked.getFirst().step().factor());
@@ -77,6 +81,10 @@ class UnpackingReportTest {
         }
         String v = UnpackingReport.verdict(UnpackingReport.ranking(effects(noisy)));
         assertTrue(v.startsWith("INCONCLUSIVE"), v);
+        // an unresolved effect against the paper's direction is named
+        noisy.replaceAll(m -> m.cell().equals("dpo") ? new Measured("dpo", m.seed(), m.winRate() - 0.05, 0, 1, 0.5, 0, 1) : m);
+        v = UnpackingReport.verdict(UnpackingReport.ranking(effects(noisy)));
+        assertTrue(v.startsWith("INCONCLUSIVE") && v.contains("against the paper's direction, though not resolved: data quality -0.050"), v);
         // a subset of cells cannot rank all four
         List<Effect> partial = UnpackingReport.ranking(UnpackingReport.effects(UnpackingGrid.STEPS,
                 UnpackingReport.byCell(runs(0.3, 0.5, 0.6, 0.65, 0.67).subList(0, 6))));
@@ -92,7 +100,7 @@ class UnpackingReportTest {
         UnpackingData.Dataset high = UnpackingData.build(UnpackingData.HIGH, List.of("str-upper"), 1, 10, 5);
         var context = new UnpackingExperiment.Context(dir.resolve("base"), dir.resolve("tiny"), 1000, Map.of("high", high),
                 Map.of(UnpackingGrid.RewardModel.POLICY_SIZE, new UnpackingExperiment.RewardModelInfo(UnpackingGrid.RewardModel.POLICY_SIZE,
-                        dir.resolve("rm"), 1000, 0.9, 0.95)), 100, 0.7, 0.4);
+                        dir.resolve("rm"), 1000, 0.9, 0.95, 60)), 100, 0.7, 0.4);
         UnpackingReport.write(s, context, runs(0.30, 0.50, 0.60, 0.65, 0.67), 12.5);
         String md = Files.readString(report);
         assertTrue(md.contains("**Verdict: HELD"), md);
@@ -100,7 +108,7 @@ class UnpackingReportTest {
         assertTrue(md.contains("| data quality | low-quality -> high-quality pairs (DPO) | dpo-low-data → dpo | +0.200 ±"), md);
         assertTrue(md.contains("**Ranking here** (by |Δ win rate|): data quality (+0.200"), md);
         assertTrue(md.contains("bin/fulcrum experiment unpacking --cells dpo-low-data,dpo,ppo-small-rm,ppo,ppo-extra-prompts --seeds 3"), md);
-        assertTrue(md.contains("12.5 minutes"), md);
+        assertTrue(md.contains("12.5 minutes") && md.contains("Training time summed over the runs: 7.5 minutes (reward models: 1.0)"), md);
         assertTrue(Files.size(dir.resolve("unpacking.png")) > 1000);
     }
 }
