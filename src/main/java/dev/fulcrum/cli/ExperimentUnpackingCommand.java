@@ -24,9 +24,9 @@ final class ExperimentUnpackingCommand implements Callable<Integer> {
     int seeds;
     @Option(names = "--first-seed", defaultValue = "0", description = "First seed (default: ${DEFAULT-VALUE}).")
     long firstSeed;
-    @Option(names = "--per-family", defaultValue = "40", description = "Labelled problems per family (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--per-family", defaultValue = "60", description = "Labelled problems per family (default: ${DEFAULT-VALUE}).")
     int perFamily;
-    @Option(names = "--pairs-per-family", defaultValue = "60", description = "Preference pairs per family (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--pairs-per-family", defaultValue = "150", description = "Preference pairs per family (default: ${DEFAULT-VALUE}).")
     int pairsPerFamily;
     @Option(names = "--extra-prompt-factor", defaultValue = "4",
             description = "PPO's pool with extra prompts is this many times the labelled one (default: ${DEFAULT-VALUE}).")
@@ -43,7 +43,7 @@ final class ExperimentUnpackingCommand implements Callable<Integer> {
     double ppoLearningRate;
     @Option(names = "--reward-steps", defaultValue = "60", description = "Reward-model updates of 32 pairs (default: ${DEFAULT-VALUE}).")
     long rewardSteps;
-    @Option(names = "--eval-per-family", defaultValue = "20", description = "Evaluation problems per family (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--eval-per-family", defaultValue = "30", description = "Evaluation problems per family (default: ${DEFAULT-VALUE}).")
     int evalPerFamily;
     @Option(names = "--ppo-set", description = "Settings key=value for every PPO run (PpoRunConfig fields, e.g. ppo.klCoef=0.1).")
     List<String> ppoOverrides = new java.util.ArrayList<>();

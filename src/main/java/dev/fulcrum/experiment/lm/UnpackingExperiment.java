@@ -104,7 +104,7 @@ public final class UnpackingExperiment {
 
         /** The defaults of {@code fulcrum experiment unpacking}: the standard base, the tiny base for the smaller RM. */
         public static Settings defaults(Path work, Path report) {
-            return new Settings(UnpackingGrid.names(), 3, 0, 40, 60, 4, 200, 16, 1e-4, 20, 1e-4, 60, 20,
+            return new Settings(UnpackingGrid.names(), 3, 0, 60, 150, 4, 200, 16, 1e-4, 20, 1e-4, 60, 30,
                     BaseSft.Spec.standard(), PpoMaxExperiment.tinyBase(), BaseSft.cacheRoot(), List.of(), work, report);
         }
     }
