@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
                 ExperimentControlTiersCommand.class, ExperimentOfflineToOnlineCommand.class,
                 ExperimentRankingAccuracyCommand.class, ExperimentPpoMaxCommand.class, ExperimentNashCommand.class,
                 ExperimentIToolCommand.class, ExperimentPgRankCommand.class, ExperimentSrpoCommand.class,
-                ExperimentPitCommand.class})
+                ExperimentPitCommand.class, ExperimentUnpackingCommand.class})
 public final class ExperimentCommand extends GroupCommand {
 
     @Command(name = "lm-base", mixinStandardHelpOptions = true,
