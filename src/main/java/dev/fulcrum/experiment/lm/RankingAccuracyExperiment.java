@@ -18,6 +18,7 @@ import dev.fulcrum.lm.diagnostics.PairScoring;
 import dev.fulcrum.lm.diagnostics.RankingDiagnostics;
 import dev.fulcrum.lm.io.HfCheckpoint;
 import dev.fulcrum.lm.iterative.OnPolicyPairs;
+import dev.fulcrum.lm.iterative.PolicySampler;
 import dev.fulcrum.lm.model.DecoderLm;
 import dev.fulcrum.lm.task.BradleyTerryOracle;
 import dev.fulcrum.lm.task.Problem;
@@ -306,46 +307,57 @@ public final class RankingAccuracyExperiment {
         return new Outcome(models, verdicts);
     }
 
+    /** The SFT model's samples for the on-policy pairs, as stored in {@code WORK/data/on-policy-samples.json}. */
+    record StoredSamples(Map<String, Object> key, List<List<String>> samples, double samplesPerSecond) {
+    }
+
     /**
-     * The on-policy pairs of the training problems: read back from {@code WORK/data/on-policy.jsonl} when
-     * {@code on-policy.json} records the same sampling settings, base model and problems; otherwise sampled from the SFT
-     * model (random stream {@code on-policy-samples} of the data seed) and written.
+     * The on-policy pairs of the training problems. The SFT model's samples (random stream {@code on-policy-samples} of the
+     * data seed) are read back from {@code WORK/data/on-policy-samples.json} when it records the same model, sampling
+     * settings and problems, otherwise sampled and written there; the pairs (gap filter applied) go to
+     * {@code WORK/data/on-policy.jsonl}.
      */
     private static OnPolicyPairs.Built onPolicyPairs(Settings s, Path sftModel, List<Problem> problems, BradleyTerryOracle oracle) {
-        Path file = s.work().resolve("data/on-policy.jsonl"), meta = s.work().resolve("data/on-policy.json");
+        OnPolicyPairs.Settings sampling = s.onPolicy().sampling();
+        Path file = s.work().resolve("data/on-policy.jsonl"), stored = s.work().resolve("data/on-policy-samples.json");
         Map<String, Object> key = new LinkedHashMap<>();
         key.put("model", sftModel.toString());
-        key.put("sampling", s.onPolicy().sampling());
+        key.put("samplesPerPrompt", sampling.samplesPerPrompt());
+        key.put("temperature", sampling.temperature());
+        key.put("maxNewTokens", sampling.maxNewTokens());
+        key.put("maxToolCalls", sampling.maxToolCalls());
+        key.put("batchSize", sampling.batchSize());
         key.put("dataSeed", s.dataSeed());
-        key.put("perFamily", s.perFamily());
-        key.put("heldOutPerFamily", s.heldOutPerFamily());
-        key.put("promptsPerFamily", s.onPolicy().promptsPerFamily());
-        key.put("oracle", oracle.describe());
-        String keyJson = Json.COMPACT.valueToTree(key).toString();
-        if (Files.isRegularFile(file) && Files.isRegularFile(meta)) {
-            JsonNode stored = readJson(meta);
-            if (stored.path("key").toString().equals(keyJson)) {
-                try {
-                    OnPolicyPairs.Stats stats = Json.MAPPER.treeToValue(stored.path("stats"), OnPolicyPairs.Stats.class);
-                    System.out.printf(Locale.ROOT, "on-policy pairs: read back %s%n", file);
-                    return new OnPolicyPairs.Built(PreferenceJsonl.read(file), stats);
-                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                    throw new IllegalArgumentException(meta + ": field stats: " + e.getOriginalMessage(), e);
+        key.put("prompts", problems.stream().map(Problem::prompt).toList());
+        StoredSamples samples = null;
+        if (Files.isRegularFile(stored)) {
+            try {
+                StoredSamples read = Json.MAPPER.readValue(stored.toFile(), StoredSamples.class);
+                if (Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(read.key()))
+                        .equals(Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(key)))) { // numbers compared as parsed
+                    samples = read;
+                    System.out.printf(Locale.ROOT, "on-policy pairs: samples read back from %s%n", stored);
                 }
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException(stored + ": not a samples file (" + e.getMessage() + "); delete it to sample again", e);
             }
         }
-        OnPolicyPairs.Built built = OnPolicyPairs.sample(sftModel, problems, s.onPolicy().sampling(), oracle,
-                new Rng(s.dataSeed()).split("on-policy-samples"));
-        OnPolicyPairs.Stats st = built.stats();
+        if (samples == null) {
+            try (PolicySampler sampler = new PolicySampler(sftModel)) {
+                PolicySampler.Samples drawn = sampler.sample(problems, sampling.samplesPerPrompt(), sampling.sampling(),
+                        new Rng(s.dataSeed()).split("on-policy-samples"));
+                samples = new StoredSamples(key, drawn.responses(), drawn.samplesPerSecond());
+            }
+            AtomicFiles.writeString(stored, Json.pretty(samples) + "\n");
+        }
+        OnPolicyPairs.Built built = OnPolicyPairs.fromSamples(problems, samples.samples(), sampling.minGap(), oracle,
+                samples.samplesPerSecond());
         if (built.pairs().isEmpty()) {
-            throw new IllegalStateException("no training problem gave an on-policy pair (all " + s.onPolicy().sampling().samplesPerPrompt()
-                    + " samples within the gap " + s.onPolicy().sampling().minGap() + "); sample more per prompt or lower the gap");
+            throw new IllegalStateException("no training problem gave an on-policy pair (all " + sampling.samplesPerPrompt()
+                    + " samples within the gap " + sampling.minGap() + "); sample more per prompt or lower the gap");
         }
         PreferenceJsonl.write(file, built.pairs(), PreferenceFormat.STANDARD);
-        Map<String, Object> stored = new LinkedHashMap<>();
-        stored.put("key", key);
-        stored.put("stats", st);
-        AtomicFiles.writeString(meta, Json.pretty(stored) + "\n");
+        OnPolicyPairs.Stats st = built.stats();
         System.out.printf(Locale.ROOT, "on-policy pairs: %d of %d problems (%d samples at %.1f/s); gold reward of samples %.3f, best of K %.3f, "
                         + "worst of K %.3f, mean pair gap %.3f%n", st.pairs(), st.prompts(), st.samples(), st.samplesPerSecond(),
                 st.meanSampleReward(), st.meanBestReward(), st.meanWorstReward(), st.meanPairGap());

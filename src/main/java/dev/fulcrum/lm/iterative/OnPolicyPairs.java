@@ -1,12 +1,10 @@
 package dev.fulcrum.lm.iterative;
 
 import dev.fulcrum.core.io.Json;
-import dev.fulcrum.core.rng.Rng;
 import dev.fulcrum.lm.data.PreferenceExample;
 import dev.fulcrum.lm.task.PreferenceOracle;
 import dev.fulcrum.lm.task.Problem;
 import dev.fulcrum.lm.train.ResponseGenerator;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +12,8 @@ import java.util.Optional;
 
 /**
  * On-policy preference pairs, the data of DPO's on-policy setting (Rafailov et al. 2023, section 6; TRL's online DPO):
- * {@code K} responses per prompt are sampled from the policy that will be trained ({@link PolicySampler}), scored by the
+ * {@code K} responses per prompt sampled from the policy that will be trained ({@link PolicySampler} with
+ * {@link Settings#sampling()}) are scored by the
  * gold reward, and the best is paired against the worst when their reward gap is at least {@code minGap}
  * ({@link PairSelection.ScalarReward}: prompts whose samples all tie, differ by less than the gap, or are blank give no
  * pair). The gold order is the order a Bradley-Terry oracle over the gold reward prefers in expectation; each row carries
@@ -47,7 +46,8 @@ public final class OnPolicyPairs {
             }
         }
 
-        ResponseGenerator.Settings sampling() {
+        /** The generator settings of the samples (temperature sampling, no top-k or top-p cut). */
+        public ResponseGenerator.Settings sampling() {
             return new ResponseGenerator.Settings(maxNewTokens, maxToolCalls, temperature, 0, 1, batchSize);
         }
     }
@@ -64,15 +64,6 @@ public final class OnPolicyPairs {
     }
 
     private OnPolicyPairs() {
-    }
-
-    /** Samples {@code settings.samplesPerPrompt()} responses per problem from {@code model} and builds the pairs. */
-    public static Built sample(Path model, List<Problem> problems, Settings settings, PreferenceOracle oracle, Rng rng) {
-        PolicySampler.Samples samples;
-        try (PolicySampler sampler = new PolicySampler(model)) {
-            samples = sampler.sample(problems, settings.samplesPerPrompt(), settings.sampling(), rng);
-        }
-        return fromSamples(problems, samples.responses(), settings.minGap(), oracle, samples.samplesPerSecond());
     }
 
     /** The pairs of given samples ({@code samples.get(i)} answer {@code problems.get(i)}), best vs worst by gold reward. */

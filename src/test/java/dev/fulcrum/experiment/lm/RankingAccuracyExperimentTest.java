@@ -65,7 +65,7 @@ class RankingAccuracyExperimentTest {
 
     /**
      * The smoke configuration end to end on the few-second base model: oracle and on-policy pairs, two seeds each; the
-     * on-policy pairs come from problems past the held-out ones, are written with their sampling settings and read back by
+     * on-policy pairs come from problems past the held-out ones; the samples are stored with their settings and read back by
      * a second run.
      */
     @Test
@@ -102,10 +102,12 @@ class RankingAccuracyExperimentTest {
         assertTrue(md.contains("--pairs oracle,on-policy --samples-per-prompt 4") && md.contains("--first-seed 5 --eval-seed 77"), md);
         assertTrue(md.contains("On-policy pairs (rows marked"), md);
 
-        // a second run reads the pairs and the finished runs back
-        long modified = Files.getLastModifiedTime(pairs).toMillis();
+        // a second run reads the samples and the finished runs back
+        Path samples = dir.resolve("work/data/on-policy-samples.json");
+        long modified = Files.getLastModifiedTime(samples).toMillis();
         RankingAccuracyExperiment.Outcome again = RankingAccuracyExperiment.run(settings, dir.resolve("cache"), false);
-        assertEquals(modified, Files.getLastModifiedTime(pairs).toMillis());
+        assertEquals(modified, Files.getLastModifiedTime(samples).toMillis());
+        assertEquals(rows, PreferenceJsonl.read(pairs));
         assertEquals(o.models().get(3).winRateVsSft(), again.models().get(3).winRateVsSft(), 1e-12);
     }
 
