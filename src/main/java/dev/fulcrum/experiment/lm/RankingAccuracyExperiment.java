@@ -193,7 +193,8 @@ public final class RankingAccuracyExperiment {
             case "ipo" -> List.of("preference.loss=ipo", "preference.beta=0.5");
             case "simpo" -> List.of("preference.loss=simpo", "preference.beta=2.0", "preference.simpoGamma=0.5");
             case "robust", "hinge" -> List.of("preference.loss=" + loss, "preference.beta=0.1");
-            default -> throw new IllegalArgumentException("unknown loss '" + loss + "' (sigmoid, ipo, simpo, robust, hinge)");
+            case "rpo" -> List.of("preference.loss=sigmoid", "preference.beta=0.1", "preference.rpoAlpha=1.0");
+            default -> throw new IllegalArgumentException("unknown loss '" + loss + "' (sigmoid, ipo, simpo, robust, hinge, rpo)");
         };
     }
 
