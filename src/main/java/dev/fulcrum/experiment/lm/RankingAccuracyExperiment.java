@@ -295,7 +295,8 @@ public final class RankingAccuracyExperiment {
             }
         }
         double minutes = (System.nanoTime() - t0) / 60e9;
-        List<String> verdicts = verdicts(models, s.losses().getFirst());
+        List<String> verdicts = new ArrayList<>(verdicts(models, s.losses().getFirst()));
+        s.losses().stream().skip(1).forEach(other -> verdicts.addAll(winVerdicts(models, other)));
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("models", models);
         results.put("verdicts", verdicts);
@@ -474,10 +475,27 @@ public final class RankingAccuracyExperiment {
         double g = Stats.mean(gap), gh = Stats.ci95HalfWidth(gap);
         v.add(String.format(Locale.ROOT, "(b) %sheld-out ranking accuracy below idealised by %.3f ± %.3f: %s (well below: gap >= 0.1 with "
                 + "its interval above 0)", runs.getFirst().onPolicy() ? label + ": " : "", g, gh, g >= 0.1 && g - gh > 0 ? "held" : "not held"));
-        double w = Stats.mean(win), wh = Stats.ci95HalfWidth(win);
-        v.add(String.format(Locale.ROOT, "(c) %s's oracle win rate against SFT on held-in problems %.3f ± %.3f: %s", label, w, wh,
-                w - wh > 0.5 ? "held (DPO beats SFT)" : w + wh < 0.5 ? "not held (SFT is better)" : "not held (no significant difference)"));
+        v.add(winVerdict(win, label));
         return v;
+    }
+
+    /** Verdict (c) alone for a further loss, per pair source. */
+    static List<String> winVerdicts(List<Measured> models, String loss) {
+        List<String> v = new ArrayList<>();
+        for (String source : List.of(ORACLE_PAIRS, ON_POLICY_PAIRS)) {
+            double[] win = models.stream().filter(m -> m.loss().equals(loss) && m.pairs().equals(source))
+                    .mapToDouble(Measured::winRateVsSft).toArray();
+            if (win.length > 0) {
+                v.add(winVerdict(win, source.equals(ORACLE_PAIRS) ? loss : loss + " on on-policy pairs"));
+            }
+        }
+        return v;
+    }
+
+    private static String winVerdict(double[] win, String label) {
+        double w = Stats.mean(win), wh = Stats.ci95HalfWidth(win);
+        return String.format(Locale.ROOT, "(c) %s's oracle win rate against SFT on held-in problems %.3f ± %.3f: %s", label, w, wh,
+                w - wh > 0.5 ? "held (DPO beats SFT)" : w + wh < 0.5 ? "not held (SFT is better)" : "not held (no significant difference)");
     }
 
     /** The chart of the report: ranking accuracies (held-out) per model with 95% intervals over seeds. */

@@ -47,6 +47,20 @@ class RankingAccuracyExperimentTest {
         assertTrue(v.get(2).contains("not held (no significant difference)"), v.get(2));
     }
 
+    /** A further loss gets the win-rate verdict per pair source. */
+    @Test
+    void furtherLossesGetTheWinRateVerdict() {
+        Diagnosed d = new Diagnosed(0.8, 0.8, 0.9, 0.1, 0.8, 10, 1, 90, 1);
+        List<Measured> models = List.of(sft(),
+                new Measured("rpo-on-policy-seed0", "rpo", 0, d, d, 0.56, 0.53, 0.59, 0.8, 10, 1, "on-policy", List.of()),
+                new Measured("rpo-on-policy-seed1", "rpo", 1, d, d, 0.58, 0.55, 0.61, 0.8, 10, 1, "on-policy", List.of()));
+        List<String> v = RankingAccuracyExperiment.winVerdicts(models, "rpo");
+        assertEquals(1, v.size());
+        assertTrue(v.getFirst().startsWith("(c) rpo on on-policy pairs's oracle win rate against SFT on held-in problems 0.570 ± 0.127"),
+                v.getFirst());
+        assertTrue(v.getFirst().endsWith("not held (no significant difference)"), v.getFirst());
+    }
+
     @Test
     void reportHasTablesChartAndVerdicts() throws Exception {
         Path report = dir.resolve("ranking-accuracy.md");
