@@ -48,12 +48,12 @@ final class ExperimentRankingAccuracyCommand implements Callable<Integer> {
     double temperature;
     @Option(names = "--min-gap", defaultValue = "0.1", description = "On-policy: smallest gold-reward gap of a pair (default: ${DEFAULT-VALUE}).")
     double minGap;
-    @Option(names = "--on-policy-per-family", defaultValue = "40",
+    @Option(names = "--on-policy-per-family", defaultValue = "200",
             description = "On-policy: training problems per family sampled for (the oracle pairs' first, then further ones) (default: ${DEFAULT-VALUE}).")
     int onPolicyPerFamily;
-    @Option(names = "--on-policy-epochs", defaultValue = "3", description = "On-policy: passes over the pairs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--on-policy-epochs", defaultValue = "2", description = "On-policy: passes over the pairs (default: ${DEFAULT-VALUE}).")
     double onPolicyEpochs;
-    @Option(names = "--on-policy-learning-rate", defaultValue = "2e-5",
+    @Option(names = "--on-policy-learning-rate", defaultValue = "5e-5",
             description = "On-policy: peak learning rate (default: ${DEFAULT-VALUE}).")
     double onPolicyLearningRate;
     @Option(names = "--first-seed", defaultValue = "0", description = "First training seed; tune on seeds that are not reported (default: ${DEFAULT-VALUE}).")
