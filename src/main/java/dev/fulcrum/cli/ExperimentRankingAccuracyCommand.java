@@ -48,6 +48,9 @@ final class ExperimentRankingAccuracyCommand implements Callable<Integer> {
     double temperature;
     @Option(names = "--min-gap", defaultValue = "0.1", description = "On-policy: smallest gold-reward gap of a pair (default: ${DEFAULT-VALUE}).")
     double minGap;
+    @Option(names = "--min-chosen-reward", defaultValue = "0",
+            description = "On-policy: smallest gold reward of a pair's chosen response (default: ${DEFAULT-VALUE}).")
+    double minChosenReward;
     @Option(names = "--on-policy-per-family", defaultValue = "200",
             description = "On-policy: training problems per family sampled for (the oracle pairs' first, then further ones) (default: ${DEFAULT-VALUE}).")
     int onPolicyPerFamily;
@@ -74,7 +77,7 @@ final class ExperimentRankingAccuracyCommand implements Callable<Integer> {
     public Integer call() {
         var settings = new RankingAccuracyExperiment.Settings(seeds, losses, perFamily, heldOutPerFamily, dataSeed, steps, batchSize,
                 learningRate, evalPerFamily, trainSample, overrides, work, report, smoke ? BaseSft.Spec.smoke() : BaseSft.Spec.standard(),
-                pairs, new RankingAccuracyExperiment.OnPolicy(new OnPolicyPairs.Settings(samplesPerPrompt, temperature, minGap, 160, 4, 64),
+                pairs, new RankingAccuracyExperiment.OnPolicy(new OnPolicyPairs.Settings(samplesPerPrompt, temperature, minGap, minChosenReward, 160, 4, 64),
                 onPolicyPerFamily, onPolicyEpochs, onPolicyLearningRate), firstSeed, evalSeed);
         RankingAccuracyExperiment.Outcome o = RankingAccuracyExperiment.run(settings, !noProgress && Terminal.interactive());
         o.verdicts().forEach(System.out::println);

@@ -352,8 +352,8 @@ public final class RankingAccuracyExperiment {
             }
             AtomicFiles.writeString(stored, Json.pretty(samples) + "\n");
         }
-        OnPolicyPairs.Built built = OnPolicyPairs.fromSamples(problems, samples.samples(), sampling.minGap(), oracle,
-                samples.samplesPerSecond());
+        OnPolicyPairs.Built built = OnPolicyPairs.fromSamples(problems, samples.samples(), sampling.minGap(), sampling.minChosenReward(),
+                oracle, samples.samplesPerSecond());
         if (built.pairs().isEmpty()) {
             throw new IllegalStateException("no training problem gave an on-policy pair (all " + sampling.samplesPerPrompt()
                     + " samples within the gap " + sampling.minGap() + "); sample more per prompt or lower the gap");

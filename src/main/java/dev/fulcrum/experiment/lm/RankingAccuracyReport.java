@@ -67,13 +67,15 @@ final class RankingAccuracyReport {
                     * On-policy pairs (rows marked "(on-policy pairs)"): for each of %d training problems (%d per family: the \
                     oracle pairs' problems first, then further ones of the same seed, none of them held out) the SFT model samples \
                     K = %d responses (temperature %s, at most %d tokens, tool calls executed; data seed %d); the best and the worst \
-                    by gold reward form the pair when their gap is at least %s (ties, identical or blank responses: no pair), with \
+                    by gold reward form the pair when their gap is at least %s%s (ties, identical or blank responses: no pair), with \
                     the Bradley-Terry oracle's probability of the chosen one as p_chosen (`lm.iterative.OnPolicyPairs`). %d of %d \
                     problems gave a pair; mean gold reward of the samples %.3f, of the best of K %.3f, of the worst %.3f; mean gap \
                     of the kept pairs %.3f (%.1f samples/s). Training: %s epochs over them (%d updates of %d pairs) at peak learning \
                     rate %s, otherwise as above. Their training-pair diagnostics are on a sample of these pairs.
                     """, st.prompts(), on.promptsPerFamily(), on.sampling().samplesPerPrompt(), on.sampling().temperature(),
-                    on.sampling().maxNewTokens(), s.dataSeed(), on.sampling().minGap(), st.pairs(), st.prompts(), st.meanSampleReward(),
+                    on.sampling().maxNewTokens(), s.dataSeed(), on.sampling().minGap(),
+                    on.sampling().minChosenReward() > 0 ? " and the chosen one's reward at least " + on.sampling().minChosenReward() : "",
+                    st.pairs(), st.prompts(), st.meanSampleReward(),
                     st.meanBestReward(), st.meanWorstReward(), st.meanPairGap(), st.samplesPerSecond(), on.epochs(),
                     on.steps(st.pairs(), s.batchSize()), s.batchSize(), on.learningRate()));
         }
@@ -143,8 +145,12 @@ final class RankingAccuracyReport {
             if (on != null) {
                 c.append(" --samples-per-prompt ").append(on.sampling().samplesPerPrompt()).append(" --temperature ")
                         .append(on.sampling().temperature()).append(" --min-gap ").append(on.sampling().minGap())
+                        .append(on.sampling().minChosenReward() > 0 ? " --min-chosen-reward " + on.sampling().minChosenReward() : "")
                         .append(" --on-policy-per-family ").append(on.promptsPerFamily()).append(" --on-policy-epochs ").append(on.epochs()).append(" --on-policy-learning-rate ").append(on.learningRate());
             }
+        }
+        if (!s.report().equals(Path.of("docs/results/ranking-accuracy.md"))) {
+            c.append(" --report ").append(s.report());
         }
         if (s.firstSeed() != 0) {
             c.append(" --first-seed ").append(s.firstSeed());

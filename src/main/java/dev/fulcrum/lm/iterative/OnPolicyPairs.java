@@ -16,7 +16,7 @@ import java.util.Optional;
  * {@link Settings#sampling()}) are scored by the
  * gold reward, and the best is paired against the worst when their reward gap is at least {@code minGap}
  * ({@link PairSelection.ScalarReward}: prompts whose samples all tie, differ by less than the gap, or are blank give no
- * pair). The gold order is the order a Bradley-Terry oracle over the gold reward prefers in expectation; each row carries
+ * pair) and the best one's reward is at least {@code minChosenReward}. The gold order is the order a Bradley-Terry oracle over the gold reward prefers in expectation; each row carries
  * that oracle's probability {@code p_chosen = P(chosen > rejected)} (read by the idealised ranking accuracy) and both gold
  * rewards.
  */
@@ -26,11 +26,14 @@ public final class OnPolicyPairs {
      * @param samplesPerPrompt responses sampled per prompt (K, at least 2)
      * @param temperature      sampling temperature (positive)
      * @param minGap           smallest gold-reward gap between the best and the worst sample that gives a pair
+     * @param minChosenReward  smallest gold reward of the chosen (best) sample: 0 keeps every pair; near 1 keeps only pairs
+     *                         whose chosen response solves the problem (Iterative RPO's correct-vs-incorrect pairs)
      * @param maxNewTokens     response budget
      * @param maxToolCalls     tool calls executed per response
      * @param batchSize        sequences decoded together
      */
-    public record Settings(int samplesPerPrompt, double temperature, double minGap, int maxNewTokens, int maxToolCalls, int batchSize) {
+    public record Settings(int samplesPerPrompt, double temperature, double minGap, double minChosenReward, int maxNewTokens,
+                           int maxToolCalls, int batchSize) {
         public Settings {
             if (samplesPerPrompt < 2) {
                 throw new IllegalArgumentException("on-policy pairs need at least 2 samples per prompt, got " + samplesPerPrompt);
@@ -40,6 +43,9 @@ public final class OnPolicyPairs {
             }
             if (!(minGap >= 0 && minGap <= 1)) {
                 throw new IllegalArgumentException("the gold-reward gap must be in [0, 1], got " + minGap);
+            }
+            if (!(minChosenReward >= 0 && minChosenReward <= 1)) {
+                throw new IllegalArgumentException("the chosen response's smallest gold reward must be in [0, 1], got " + minChosenReward);
             }
             if (maxNewTokens <= 0 || maxToolCalls < 0 || batchSize <= 0) {
                 throw new IllegalArgumentException("need a positive response budget and batch size and non-negative tool calls");
@@ -69,6 +75,12 @@ public final class OnPolicyPairs {
     /** The pairs of given samples ({@code samples.get(i)} answer {@code problems.get(i)}), best vs worst by gold reward. */
     public static Built fromSamples(List<Problem> problems, List<List<String>> samples, double minGap, PreferenceOracle oracle,
                                     double samplesPerSecond) {
+        return fromSamples(problems, samples, minGap, 0, oracle, samplesPerSecond);
+    }
+
+    /** As above, keeping only pairs whose chosen response's gold reward is at least {@code minChosenReward}. */
+    public static Built fromSamples(List<Problem> problems, List<List<String>> samples, double minGap, double minChosenReward,
+                                    PreferenceOracle oracle, double samplesPerSecond) {
         if (problems.size() != samples.size()) {
             throw new IllegalArgumentException("need one list of samples per problem, got " + samples.size() + " for "
                     + problems.size() + " problems");
@@ -94,7 +106,7 @@ public final class OnPolicyPairs {
             count += candidates.size();
             best += hi;
             worst += lo;
-            Optional<PairSelection.Pair> pair = selection.select(p, candidates, oracle);
+            Optional<PairSelection.Pair> pair = selection.select(p, candidates, oracle).filter(x -> x.chosenScore() >= minChosenReward);
             if (pair.isPresent()) {
                 PairSelection.Pair s = pair.get();
                 gap += s.margin();

@@ -85,7 +85,7 @@ class RankingAccuracyExperimentTest {
     @Test
     void onPolicySmokeRunsEndToEnd() throws Exception {
         Path report = dir.resolve("docs/ranking-accuracy-on-policy.md");
-        var onPolicy = new RankingAccuracyExperiment.OnPolicy(new OnPolicyPairs.Settings(4, 1.0, 0.0, 12, 1, 32), 2, 1, 1e-4);
+        var onPolicy = new RankingAccuracyExperiment.OnPolicy(new OnPolicyPairs.Settings(4, 1.0, 0.0, 0.0, 12, 1, 32), 2, 1, 1e-4);
         var settings = new RankingAccuracyExperiment.Settings(2, List.of("sigmoid"), 1, 1, 1, 2, 4, 1e-4, 1, 6,
                 List.of("preference.klSamples=2", "preference.klMaxNewTokens=8"), dir.resolve("work"), report, BaseSft.Spec.smoke(),
                 List.of("oracle", "on-policy"), onPolicy, 5, 77);

@@ -74,6 +74,11 @@ class OnPolicyPairsTest {
         assertEquals(2, all.pairs().size());
         assertEquals(List.of("x", "y"), List.of(text(all.pairs().get(1).chosen()), text(all.pairs().get(1).rejected())));
         assertEquals((0.7 + 0.05) / 2, all.stats().meanPairGap(), 1e-12);
+        // a floor on the chosen reward: p1's best (0.9) passes 0.9, p2's (0.55) does not even without a gap filter
+        OnPolicyPairs.Built floored = OnPolicyPairs.fromSamples(List.of(clear, close, tied), samples, 0, 0.9, BT, 5.0);
+        assertEquals(List.of("a"), floored.pairs().stream().map(r -> text(r.chosen())).toList());
+        assertEquals(2, floored.stats().promptsWithoutPair());
+        assertTrue(OnPolicyPairs.fromSamples(List.of(clear), samples.subList(0, 1), 0, 0.95, BT, 5.0).pairs().isEmpty());
         // p1's gap of 0.7 passes 0.6, not 0.8
         assertEquals(1, OnPolicyPairs.fromSamples(List.of(clear, close), samples.subList(0, 2), 0.6, BT, 1).pairs().size());
         assertTrue(OnPolicyPairs.fromSamples(List.of(clear, close), samples.subList(0, 2), 0.8, BT, 1).pairs().isEmpty());
@@ -97,10 +102,11 @@ class OnPolicyPairsTest {
                 () -> OnPolicyPairs.fromSamples(List.of(p), List.of(List.of("only")), 0, BT, 1));
         assertTrue(e.getMessage().contains("at least 2"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> OnPolicyPairs.fromSamples(List.of(p), List.of(), 0, BT, 1));
-        e = assertThrows(IllegalArgumentException.class, () -> new OnPolicyPairs.Settings(1, 0.8, 0.1, 16, 1, 8));
+        e = assertThrows(IllegalArgumentException.class, () -> new OnPolicyPairs.Settings(1, 0.8, 0.1, 0, 16, 1, 8));
         assertTrue(e.getMessage().contains("at least 2 samples"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new OnPolicyPairs.Settings(4, 0, 0.1, 16, 1, 8));
-        assertThrows(IllegalArgumentException.class, () -> new OnPolicyPairs.Settings(4, 0.8, 1.5, 16, 1, 8));
+        assertThrows(IllegalArgumentException.class, () -> new OnPolicyPairs.Settings(4, 0, 0.1, 0, 16, 1, 8));
+        assertThrows(IllegalArgumentException.class, () -> new OnPolicyPairs.Settings(4, 0.8, 1.5, 0, 16, 1, 8));
+        assertThrows(IllegalArgumentException.class, () -> new OnPolicyPairs.Settings(4, 0.8, 0.1, 1.2, 16, 1, 8));
         assertThrows(IllegalArgumentException.class, () -> new PairSelection.ScalarReward(-0.1));
     }
 
