@@ -2,6 +2,7 @@ package dev.fulcrum.cli;
 
 import dev.fulcrum.experiment.lm.BaseSft;
 import dev.fulcrum.experiment.lm.RankingAccuracyExperiment;
+import dev.fulcrum.lm.iterative.OnPolicyPairs;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +38,31 @@ final class ExperimentRankingAccuracyCommand implements Callable<Integer> {
     int evalPerFamily;
     @Option(names = "--train-sample", defaultValue = "400", description = "Training pairs diagnosed (default: ${DEFAULT-VALUE}).")
     int trainSample;
+    @Option(names = "--pairs", split = ",", defaultValue = "oracle",
+            description = "Pair sources: oracle (ranked reference and corruptions, off-policy) and/or on-policy (best vs worst of "
+                    + "K samples of the SFT model by gold reward) (default: ${DEFAULT-VALUE}).")
+    List<String> pairs;
+    @Option(names = "--samples-per-prompt", defaultValue = "8", description = "On-policy: responses sampled per training problem (default: ${DEFAULT-VALUE}).")
+    int samplesPerPrompt;
+    @Option(names = "--temperature", defaultValue = "0.8", description = "On-policy: sampling temperature (default: ${DEFAULT-VALUE}).")
+    double temperature;
+    @Option(names = "--min-gap", defaultValue = "0.1", description = "On-policy: smallest gold-reward gap of a pair (default: ${DEFAULT-VALUE}).")
+    double minGap;
+    @Option(names = "--min-chosen-reward", defaultValue = "0",
+            description = "On-policy: smallest gold reward of a pair's chosen response (default: ${DEFAULT-VALUE}).")
+    double minChosenReward;
+    @Option(names = "--on-policy-per-family", defaultValue = "200",
+            description = "On-policy: training problems per family sampled for (the oracle pairs' first, then further ones) (default: ${DEFAULT-VALUE}).")
+    int onPolicyPerFamily;
+    @Option(names = "--on-policy-epochs", defaultValue = "2", description = "On-policy: passes over the pairs (default: ${DEFAULT-VALUE}).")
+    double onPolicyEpochs;
+    @Option(names = "--on-policy-learning-rate", defaultValue = "5e-5",
+            description = "On-policy: peak learning rate (default: ${DEFAULT-VALUE}).")
+    double onPolicyLearningRate;
+    @Option(names = "--first-seed", defaultValue = "0", description = "First training seed; tune on seeds that are not reported (default: ${DEFAULT-VALUE}).")
+    long firstSeed;
+    @Option(names = "--eval-seed", defaultValue = "1000003", description = "Problem seed of the win-rate problems (default: ${DEFAULT-VALUE}).")
+    long evalSeed;
     @Option(names = {"--set", "-s"}, description = "Further key=value settings of every run (repeatable).")
     List<String> overrides = new ArrayList<>();
     @Option(names = "--smoke", description = "Start from the few-second test base model instead of the standard one.")
@@ -50,7 +76,9 @@ final class ExperimentRankingAccuracyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var settings = new RankingAccuracyExperiment.Settings(seeds, losses, perFamily, heldOutPerFamily, dataSeed, steps, batchSize,
-                learningRate, evalPerFamily, trainSample, overrides, work, report, smoke ? BaseSft.Spec.smoke() : BaseSft.Spec.standard());
+                learningRate, evalPerFamily, trainSample, overrides, work, report, smoke ? BaseSft.Spec.smoke() : BaseSft.Spec.standard(),
+                pairs, new RankingAccuracyExperiment.OnPolicy(new OnPolicyPairs.Settings(samplesPerPrompt, temperature, minGap, minChosenReward, 160, 4, 64),
+                onPolicyPerFamily, onPolicyEpochs, onPolicyLearningRate), firstSeed, evalSeed);
         RankingAccuracyExperiment.Outcome o = RankingAccuracyExperiment.run(settings, !noProgress && Terminal.interactive());
         o.verdicts().forEach(System.out::println);
         System.out.println("report: " + report);

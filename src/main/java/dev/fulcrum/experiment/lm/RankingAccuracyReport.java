@@ -3,6 +3,7 @@ package dev.fulcrum.experiment.lm;
 import dev.fulcrum.core.io.AtomicFiles;
 import dev.fulcrum.core.stats.Stats;
 import dev.fulcrum.experiment.lm.RankingAccuracyExperiment.Measured;
+import dev.fulcrum.lm.iterative.OnPolicyPairs;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,8 +16,22 @@ final class RankingAccuracyReport {
     private RankingAccuracyReport() {
     }
 
+    /**
+     * Sizes of the data and the run: oracle training pairs, held-out pairs, diagnosed training pairs (per source), win-rate
+     * problems, what the on-policy sampling gave (null without on-policy pairs), wall-clock minutes.
+     */
+    record Data(int trainPairs, int heldOutPairs, int trainSample, int evalProblems, OnPolicyPairs.Stats onPolicy, double minutes) {
+    }
+
     static void write(RankingAccuracyExperiment.Settings s, Path base, List<Measured> models, List<String> verdicts, int trainPairs,
                       int heldOutPairs, int trainSample, int evalProblems, double minutes) {
+        write(s, base, models, verdicts, new Data(trainPairs, heldOutPairs, trainSample, evalProblems, null, minutes));
+    }
+
+    static void write(RankingAccuracyExperiment.Settings s, Path base, List<Measured> models, List<String> verdicts, Data data) {
+        int trainPairs = data.trainPairs(), heldOutPairs = data.heldOutPairs(), trainSample = data.trainSample();
+        int evalProblems = data.evalProblems();
+        double minutes = data.minutes();
         Path png = s.report().resolveSibling(stem(s.report()) + ".png");
         StringBuilder md = new StringBuilder();
         md.append("# Ranking accuracy of preference-trained policies (Chen et al. 2024)\n\n");
@@ -32,7 +47,7 @@ final class RankingAccuracyReport {
                 held-in family (problem seed %d; the base model's SFT data uses seed 0), labelled by a Bradley-Terry oracle over the \
                 gold reward at temperature 0.1: %d pairs. Held-out pairs: those of %d further problems per family: %d pairs.
                 * Training: %d updates of %d pairs, AdamW at peak learning rate %s (warm-up 10%%, cosine to a tenth), reference \
-                scores precomputed; losses: %s; seeds 0..%d. Further settings: %s.
+                scores precomputed; losses: %s; seeds %d..%d. Further settings: %s.
                 * Diagnostics (`RankingDiagnostics`) against the SFT model as reference: on all held-out pairs and on a fixed sample \
                 of %d training pairs. The idealised ranking accuracy is that of the exact optimum of DPO with beta = %s and the \
                 oracle's probability p of the chosen response (p = 1 counted as 1 - %s), for every row.
@@ -42,13 +57,32 @@ final class RankingAccuracyReport {
                 * Wall clock of the whole experiment: %.1f minutes (nice, FULCRUM_LANES=1, on a 2-core machine shared with other jobs).
                 """, s.base(), base, s.perFamily(), s.dataSeed(), trainPairs, s.heldOutPerFamily(), heldOutPairs, s.steps(), s.batchSize(),
                 s.learningRate(), String.join(", ", s.losses().stream().map(l -> l + " (" + String.join(" ",
-                        RankingAccuracyExperiment.lossSettings(l)) + ")").toList()), s.seeds() - 1,
+                        RankingAccuracyExperiment.lossSettings(l)) + ")").toList()), s.firstSeed(), s.firstSeed() + s.seeds() - 1,
                 s.overrides().isEmpty() ? "none" : String.join(" ", s.overrides()), trainSample, RankingAccuracyExperiment.IDEALISED_BETA,
-                RankingAccuracyExperiment.IDEALISED_EPSILON, evalProblems, RankingAccuracyExperiment.EVAL_PROBLEM_SEED, minutes));
+                RankingAccuracyExperiment.IDEALISED_EPSILON, evalProblems, s.evalSeed(), minutes));
+        if (s.pairs().contains(RankingAccuracyExperiment.ON_POLICY_PAIRS)) {
+            var on = s.onPolicy();
+            var st = data.onPolicy();
+            md.append(String.format(Locale.ROOT, """
+                    * On-policy pairs (rows marked "(on-policy pairs)"): for each of %d training problems (%d per family: the \
+                    oracle pairs' problems first, then further ones of the same seed, none of them held out) the SFT model samples \
+                    K = %d responses (temperature %s, at most %d tokens, tool calls executed; data seed %d); the best and the worst \
+                    by gold reward form the pair when their gap is at least %s%s (ties, identical or blank responses: no pair), with \
+                    the Bradley-Terry oracle's probability of the chosen one as p_chosen (`lm.iterative.OnPolicyPairs`). %d of %d \
+                    problems gave a pair; mean gold reward of the samples %.3f, of the best of K %.3f, of the worst %.3f; mean gap \
+                    of the kept pairs %.3f (%.1f samples/s). Training: %s epochs over them (%d updates of %d pairs) at peak learning \
+                    rate %s, otherwise as above. Their training-pair diagnostics are on a sample of these pairs.
+                    """, st.prompts(), on.promptsPerFamily(), on.sampling().samplesPerPrompt(), on.sampling().temperature(),
+                    on.sampling().maxNewTokens(), s.dataSeed(), on.sampling().minGap(),
+                    on.sampling().minChosenReward() > 0 ? " and the chosen one's reward at least " + on.sampling().minChosenReward() : "",
+                    st.pairs(), st.prompts(), st.meanSampleReward(),
+                    st.meanBestReward(), st.meanWorstReward(), st.meanPairGap(), st.samplesPerSecond(), on.epochs(),
+                    on.steps(st.pairs(), s.batchSize()), s.batchSize(), on.learningRate()));
+        }
 
         md.append("\n## Held-out pairs\n\n");
         md.append("| model | ranking accuracy | length-normalised | idealised | alignment gap | per seed (ranking accuracy) |\n|---|---|---|---|---|---|\n");
-        for (String name : groups(models)) {
+        for (String name : shown(models)) {
             md.append(row(name, models, m -> m.heldOut().rankingAccuracy(), m -> m.heldOut().lengthNormalised(),
                     m -> m.heldOut().idealised(), m -> m.heldOut().alignmentGap()));
         }
@@ -62,26 +96,29 @@ final class RankingAccuracyReport {
             md.append(r, 0, cut).append(" | ").append(cell(values(models, name, m -> m.train().shareFlippedToRight()), 3)).append(" | ")
                     .append(cell(values(models, name, m -> m.train().shareFlippedToWrong()), 3)).append(r.substring(cut));
         }
-        Measured sft = models.getFirst();
-        md.append(String.format(Locale.ROOT, "%nThe reference ranks %d of the %d sampled training pairs wrongly and %d of the %d held-out pairs.%n",
-                sft.train().referenceWrong(), sft.train().referenceWrong() + sft.train().referenceRight(), sft.heldOut().referenceWrong(),
-                sft.heldOut().referenceWrong() + sft.heldOut().referenceRight()));
+        md.append('\n');
+        for (Measured sft : models.stream().filter(m -> m.loss().equals("-")).toList()) {
+            md.append(String.format(Locale.ROOT, "The reference ranks %d of the %d sampled %straining pairs wrongly and %d of the %d held-out pairs.%n",
+                    sft.train().referenceWrong(), sft.train().referenceWrong() + sft.train().referenceRight(), sft.onPolicy() ? "on-policy " : "",
+                    sft.heldOut().referenceWrong(), sft.heldOut().referenceWrong() + sft.heldOut().referenceRight()));
+        }
 
         md.append("\n## Oracle win rate against the SFT model (held-in problems)\n\n");
         md.append("| model | win rate vs SFT | mean gold reward | KL(policy ‖ SFT) estimate (nats per response) | training seconds | per seed: win rate [bootstrap 95%] |\n|---|---|---|---|---|---|\n");
-        for (String name : groups(models)) {
+        for (String name : shown(models)) {
             List<Measured> group = group(models, name);
             StringBuilder per = new StringBuilder();
             for (Measured m : group) {
                 per.append(per.isEmpty() ? "" : "; ").append(String.format(Locale.ROOT, "%.3f [%.3f, %.3f]", m.winRateVsSft(), m.winLo(), m.winHi()));
             }
             md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", name,
-                    name.equals("sft") ? "0.5 (itself)" : cell(values(models, name, Measured::winRateVsSft), 3),
+                    isSft(name) ? "0.5 (itself)" : cell(values(models, name, Measured::winRateVsSft), 3),
                     cell(values(models, name, Measured::meanGoldReward), 3),
-                    name.equals("sft") ? "0" : cell(values(models, name, Measured::klToReference), 2),
-                    name.equals("sft") ? "-" : cell(values(models, name, Measured::trainSeconds), 0),
-                    name.equals("sft") ? "-" : per));
+                    isSft(name) ? "0" : cell(values(models, name, Measured::klToReference), 2),
+                    isSft(name) ? "-" : cell(values(models, name, Measured::trainSeconds), 0),
+                    isSft(name) ? "-" : per));
         }
+        familyTable(md, models);
         md.append("\n![ranking accuracy and win rate](").append(png.getFileName()).append(")\n\n");
         md.append("## Verdicts\n\n");
         for (String v : verdicts) {
@@ -98,10 +135,64 @@ final class RankingAccuracyReport {
     }
 
     static String command(RankingAccuracyExperiment.Settings s) {
-        return "nice -n 10 env FULCRUM_LANES=1 bin/fulcrum experiment ranking-accuracy --seeds " + s.seeds() + " --losses "
-                + String.join(",", s.losses()) + " --per-family " + s.perFamily() + " --held-out-per-family " + s.heldOutPerFamily()
-                + " --steps " + s.steps() + " --batch-size " + s.batchSize() + " --learning-rate " + s.learningRate()
-                + " --eval-per-family " + s.evalPerFamily() + s.overrides().stream().map(o -> " --set " + o).reduce("", String::concat);
+        StringBuilder c = new StringBuilder("nice -n 10 env FULCRUM_LANES=1 bin/fulcrum experiment ranking-accuracy --seeds " + s.seeds()
+                + " --losses " + String.join(",", s.losses()) + " --per-family " + s.perFamily() + " --held-out-per-family "
+                + s.heldOutPerFamily() + " --steps " + s.steps() + " --batch-size " + s.batchSize() + " --learning-rate " + s.learningRate()
+                + " --eval-per-family " + s.evalPerFamily());
+        if (!s.pairs().equals(List.of(RankingAccuracyExperiment.ORACLE_PAIRS))) {
+            var on = s.onPolicy();
+            c.append(" --pairs ").append(String.join(",", s.pairs()));
+            if (on != null) {
+                c.append(" --samples-per-prompt ").append(on.sampling().samplesPerPrompt()).append(" --temperature ")
+                        .append(on.sampling().temperature()).append(" --min-gap ").append(on.sampling().minGap())
+                        .append(on.sampling().minChosenReward() > 0 ? " --min-chosen-reward " + on.sampling().minChosenReward() : "")
+                        .append(" --on-policy-per-family ").append(on.promptsPerFamily()).append(" --on-policy-epochs ").append(on.epochs()).append(" --on-policy-learning-rate ").append(on.learningRate());
+            }
+        }
+        if (!s.report().equals(Path.of("docs/results/ranking-accuracy.md"))) {
+            c.append(" --report ").append(s.report());
+        }
+        if (s.firstSeed() != 0) {
+            c.append(" --first-seed ").append(s.firstSeed());
+        }
+        if (s.evalSeed() != RankingAccuracyExperiment.EVAL_PROBLEM_SEED) {
+            c.append(" --eval-seed ").append(s.evalSeed());
+        }
+        s.overrides().forEach(o -> c.append(" --set ").append(o));
+        return c.toString();
+    }
+
+    /** Per family: win rate against SFT and mean gold reward, mean ± 95% t-interval over seeds. */
+    private static void familyTable(StringBuilder md, List<Measured> models) {
+        List<String> names = shown(models);
+        if (models.getFirst().families().isEmpty()) {
+            return;
+        }
+        List<String> families = models.getFirst().families().stream().map(RankingAccuracyExperiment.FamilyScore::family).toList();
+        md.append("\n### Per family (win rate vs SFT / mean gold reward)\n\n| family |");
+        names.forEach(n -> md.append(' ').append(n).append(" |"));
+        md.append("\n|---|").append("---|".repeat(names.size())).append('\n');
+        for (String f : families) {
+            md.append("| ").append(f).append(" |");
+            for (String n : names) {
+                ToDoubleFunction<Measured> win = m -> family(m, f).winRate(), gold = m -> family(m, f).goldReward();
+                md.append(' ').append(isSft(n) ? "-" : cell(values(models, n, win), 3)).append(" / ")
+                        .append(cell(values(models, n, gold), 3)).append(" |");
+            }
+            md.append('\n');
+        }
+    }
+
+    private static RankingAccuracyExperiment.FamilyScore family(Measured m, String family) {
+        return m.families().stream().filter(x -> x.family().equals(family)).findFirst()
+                .orElseThrow(() -> new IllegalStateException(m.model() + " has no numbers for family " + family));
+    }
+
+    /** The groups of the held-out and win-rate tables: one SFT row (its numbers do not depend on the pair source), first. */
+    private static List<String> shown(List<Measured> models) {
+        List<String> groups = groups(models);
+        String sft = groups.getFirst();
+        return groups.stream().filter(g -> g.equals(sft) || !g.startsWith("sft")).toList();
     }
 
     private static List<String> groups(List<Measured> models) {
@@ -115,8 +206,12 @@ final class RankingAccuracyReport {
         return out;
     }
 
+    private static boolean isSft(String group) {
+        return group.equals("sft") || group.startsWith("sft (");
+    }
+
     private static String name(Measured m) {
-        return m.loss().equals("-") ? "sft" : m.loss();
+        return (m.loss().equals("-") ? "sft" : m.loss()) + (m.onPolicy() ? " (on-policy pairs)" : "");
     }
 
     private static List<Measured> group(List<Measured> models, String name) {
@@ -150,7 +245,7 @@ final class RankingAccuracyReport {
     }
 
     private static void chart(List<Measured> models, Path png) {
-        List<String> names = groups(models);
+        List<String> names = shown(models);
         ToDoubleFunction<Measured>[] f = cast(new ToDoubleFunction[] {(ToDoubleFunction<Measured>) m -> m.heldOut().rankingAccuracy(),
                 (ToDoubleFunction<Measured>) m -> m.heldOut().lengthNormalised(), (ToDoubleFunction<Measured>) m -> m.heldOut().idealised()});
         double[][] means = new double[f.length][names.size()], half = new double[f.length][names.size()];
@@ -169,7 +264,7 @@ final class RankingAccuracyReport {
         for (int j = 0; j < trained.size(); j++) {
             double[] v = values(models, trained.get(j), Measured::winRateVsSft);
             win[0][j] = Stats.mean(v);
-            winHalf[0][j] = Stats.ci95HalfWidth(v);
+            winHalf[0][j] = v.length > 1 ? Stats.ci95HalfWidth(v) : 0;
         }
         CategoryChart wins = RankingAccuracyExperiment.chart(trained, win, winHalf, new String[] {"win rate vs SFT"},
                 "Oracle win rate vs SFT, held-in (0.5 = tie)", "win rate");

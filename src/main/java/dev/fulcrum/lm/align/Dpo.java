@@ -21,6 +21,13 @@ import java.util.Map;
  *   ipo      L = (z - 1/(2 beta))^2, with h on length-averaged log-probs (Azar et al. 2024, IPO eq. 17; TRL averages)
  *   simpo    L = -log sigma(beta (lp_pi(yw)/|yw| - lp_pi(yl)/|yl|) - gamma)   no reference (Meng et al. 2024, eq. 6)
  * </pre>
+ * With {@code rpoAlpha = a > 0} every variant adds the chosen response's length-normalised negative log-likelihood,
+ * <pre>
+ *   L_RPO = L + a * (-lp_pi(yw) / |yw|)         DPO+NLL of Pang et al. 2024 ("Iterative Reasoning Preference
+ *                                               Optimization"), weight 1 there; TRL's rpo_alpha
+ * </pre>
+ * so the chosen responses' likelihood is held up while the margin grows (the paper normalises the NLL by the length of
+ * prompt and response; here, as the log-probabilities cover the response only, by the response's).
  * {@link #loss} returns the per-pair losses {@code [B]}; the trainer takes their mean. {@link #metrics} reports what TRL
  * logs: implicit rewards {@code beta h(y)} of the chosen and rejected completions, their margin and how often the chosen
  * one's is larger, and the policy's log-probabilities, under TRL's names ({@code rewards/chosen}, {@code rewards/rejected},
@@ -46,10 +53,16 @@ public final class Dpo implements PairObjective {
      * @param beta           balance between the preference signal and the reference anchor (DPO: 0.1; SimPO: 2.0-2.5)
      * @param labelSmoothing assumed share of flipped labels {@code e} in [0, 0.5) (sigmoid and robust only)
      * @param simpoGamma     SimPO's target reward margin {@code gamma} (simpo only)
+     * @param rpoAlpha       weight of the chosen responses' length-normalised NLL (RPO); 0: none
      */
-    public record Config(Variant variant, double beta, double labelSmoothing, double simpoGamma) {
+    public record Config(Variant variant, double beta, double labelSmoothing, double simpoGamma, double rpoAlpha) {
         public static Config defaults() {
             return new Config(Variant.SIGMOID, 0.1, 0.0, 0.5);
+        }
+
+        /** Without the NLL term. */
+        public Config(Variant variant, double beta, double labelSmoothing, double simpoGamma) {
+            this(variant, beta, labelSmoothing, simpoGamma, 0.0);
         }
 
         public Config {
@@ -64,6 +77,9 @@ public final class Dpo implements PairObjective {
             }
             if (!(simpoGamma >= 0)) {
                 throw new IllegalArgumentException("dpo.simpoGamma must be non-negative, got " + simpoGamma);
+            }
+            if (!(rpoAlpha >= 0) || !Double.isFinite(rpoAlpha)) {
+                throw new IllegalArgumentException("dpo.rpoAlpha must be a non-negative number, got " + rpoAlpha);
             }
         }
     }
@@ -90,6 +106,14 @@ public final class Dpo implements PairObjective {
 
     @Override
     public NDArray loss(PairScores s) {
+        NDArray pairLoss = pairLoss(s);
+        if (config.rpoAlpha() == 0) {
+            return pairLoss;
+        }
+        return pairLoss.sub(perToken(s.policyChosen(), s.chosenTokens()).mul(Scalars.of(s.policyChosen(), config.rpoAlpha())));
+    }
+
+    private NDArray pairLoss(PairScores s) {
         double beta = config.beta();
         double e = config.labelSmoothing();
         return switch (config.variant()) {
@@ -135,6 +159,9 @@ public final class Dpo implements PairObjective {
         m.put("rewards/accuracies", mean(chosen.gt(rejected).toType(chosen.getDataType(), false)));
         m.put("logps/chosen", mean(s.policyChosen()));
         m.put("logps/rejected", mean(s.policyRejected()));
+        if (config.rpoAlpha() > 0) {
+            m.put("nll_loss", -mean(perToken(s.policyChosen(), s.chosenTokens())));
+        }
         return m;
     }
 

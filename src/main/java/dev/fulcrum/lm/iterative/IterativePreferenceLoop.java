@@ -247,7 +247,8 @@ public final class IterativePreferenceLoop {
         return mixed;
     }
 
-    private static PreferenceExample example(PairSelection.Pair p) {
+    /** A selected pair as a preference row (family, selection scores and gold rewards as extra columns). */
+    static PreferenceExample example(PairSelection.Pair p) {
         Map<String, JsonNode> extra = new LinkedHashMap<>();
         extra.put("family", Json.MAPPER.valueToTree(p.problem().family()));
         extra.put("chosen_score", Json.MAPPER.valueToTree(p.chosenScore()));

@@ -75,16 +75,30 @@ public sealed interface PairSelection {
         }
     }
 
-    record ScalarReward() implements PairSelection {
+    /**
+     * Best vs worst by the gold reward, kept when the reward gap is at least {@code minGap} (0: every pair whose rewards
+     * differ; on-policy DPO's gap filter keeps only prompts whose samples differ clearly in quality).
+     */
+    record ScalarReward(double minGap) implements PairSelection {
+        public ScalarReward {
+            if (!(minGap >= 0 && minGap <= 1)) {
+                throw new IllegalArgumentException("the gold-reward gap must be in [0, 1], got " + minGap);
+            }
+        }
+
+        public ScalarReward() {
+            this(0);
+        }
+
         @Override
         public Optional<Pair> select(Problem problem, List<String> candidates, PreferenceOracle oracle) {
             double[] r = candidates.stream().mapToDouble(problem::score).toArray();
-            return bestAndWorst(problem, candidates, r, 0);
+            return bestAndWorst(problem, candidates, r, minGap);
         }
 
         @Override
         public String describe() {
-            return "gold reward (Bradley-Terry order), best vs worst";
+            return "gold reward (Bradley-Terry order), best vs worst" + (minGap > 0 ? ", gap >= " + minGap : "");
         }
     }
 

@@ -30,10 +30,12 @@ import java.util.Locale;
  *                         iterate); blank: none
  * @param inpoTau          INPO's KL weight tau toward the reference, in [0, beta] (loss {@code inpo}, with {@code beta}
  *                         as INPO's eta; {@link Inpo})
+ * @param rpoAlpha         weight of the chosen responses' length-normalised NLL added to a DPO-family loss (RPO; TRL's
+ *                         {@code rpo_alpha}); 0: none
  */
 public record PreferenceSettings(String loss, double beta, double labelSmoothing, double simpoGamma, String referenceMode,
                                  String reference, double heldOutFraction, int evalBatchSize, int klSamples, int klMaxNewTokens,
-                                 double idealisedEpsilon, String anchor, double inpoTau) {
+                                 double idealisedEpsilon, String anchor, double inpoTau, double rpoAlpha) {
     public static final List<String> REFERENCE_MODES = List.of("precomputed", "live");
     /** The loss name that selects {@link Inpo}. */
     public static final String INPO = "inpo";
@@ -76,6 +78,12 @@ public record PreferenceSettings(String loss, double beta, double labelSmoothing
             throw new ConfigException("preference.idealisedEpsilon", "must lie in (0, 0.5), got " + idealisedEpsilon);
         }
         anchor = anchor == null ? "" : anchor;
+        if (!(rpoAlpha >= 0) || !Double.isFinite(rpoAlpha)) {
+            throw new ConfigException("preference.rpoAlpha", "must be a non-negative number, got " + rpoAlpha);
+        }
+        if (rpoAlpha > 0 && loss.equals(INPO)) {
+            throw new ConfigException("preference.rpoAlpha", "applies to the DPO family only, not to loss inpo");
+        }
         if (loss.equals(INPO)) {
             if (!(inpoTau >= 0 && inpoTau <= beta)) {
                 throw new ConfigException("preference.inpoTau", "must lie in [0, beta] = [0, " + beta + "], got " + inpoTau);
@@ -86,8 +94,16 @@ public record PreferenceSettings(String loss, double beta, double labelSmoothing
         }
     }
 
+    /** Without the RPO term. */
+    public PreferenceSettings(String loss, double beta, double labelSmoothing, double simpoGamma, String referenceMode, String reference,
+                              double heldOutFraction, int evalBatchSize, int klSamples, int klMaxNewTokens, double idealisedEpsilon,
+                              String anchor, double inpoTau) {
+        this(loss, beta, labelSmoothing, simpoGamma, referenceMode, reference, heldOutFraction, evalBatchSize, klSamples, klMaxNewTokens,
+                idealisedEpsilon, anchor, inpoTau, 0.0);
+    }
+
     public static PreferenceSettings defaults() {
-        return new PreferenceSettings("sigmoid", 0.1, 0.0, 0.5, "precomputed", "", 0.1, 32, 32, 64, 1e-3, "", 0.1 / 3);
+        return new PreferenceSettings("sigmoid", 0.1, 0.0, 0.5, "precomputed", "", 0.1, 32, 32, 64, 1e-3, "", 0.1 / 3, 0.0);
     }
 
     /** Whether the reference's scores are computed once rather than with every batch. */
@@ -100,6 +116,6 @@ public record PreferenceSettings(String loss, double beta, double labelSmoothing
         if (loss.equals(INPO)) {
             return new Inpo(new Inpo.Config(beta, inpoTau));
         }
-        return new Dpo(new Dpo.Config(Dpo.Variant.parse(loss), beta, labelSmoothing, simpoGamma));
+        return new Dpo(new Dpo.Config(Dpo.Variant.parse(loss), beta, labelSmoothing, simpoGamma, rpoAlpha));
     }
 }

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fulcrum.experiment.lm.RankingAccuracyExperiment.Diagnosed;
 import dev.fulcrum.experiment.lm.RankingAccuracyExperiment.Measured;
+import dev.fulcrum.lm.data.PreferenceExample;
+import dev.fulcrum.lm.data.PreferenceJsonl;
+import dev.fulcrum.lm.iterative.OnPolicyPairs;
+import dev.fulcrum.lm.task.TaskSuite;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -43,6 +47,20 @@ class RankingAccuracyExperimentTest {
         assertTrue(v.get(2).contains("not held (no significant difference)"), v.get(2));
     }
 
+    /** A further loss gets the win-rate verdict per pair source. */
+    @Test
+    void furtherLossesGetTheWinRateVerdict() {
+        Diagnosed d = new Diagnosed(0.8, 0.8, 0.9, 0.1, 0.8, 10, 1, 90, 1);
+        List<Measured> models = List.of(sft(),
+                new Measured("rpo-on-policy-seed0", "rpo", 0, d, d, 0.56, 0.53, 0.59, 0.8, 10, 1, "on-policy", List.of()),
+                new Measured("rpo-on-policy-seed1", "rpo", 1, d, d, 0.58, 0.55, 0.61, 0.8, 10, 1, "on-policy", List.of()));
+        List<String> v = RankingAccuracyExperiment.winVerdicts(models, "rpo");
+        assertEquals(1, v.size());
+        assertTrue(v.getFirst().startsWith("(c) rpo on on-policy pairs's oracle win rate against SFT on held-in problems 0.570 ± 0.127"),
+                v.getFirst());
+        assertTrue(v.getFirst().endsWith("not held (no significant difference)"), v.getFirst());
+    }
+
     @Test
     void reportHasTablesChartAndVerdicts() throws Exception {
         Path report = dir.resolve("ranking-accuracy.md");
@@ -59,10 +77,64 @@ class RankingAccuracyExperimentTest {
         assertTrue(Files.size(dir.resolve("ranking-accuracy.png")) > 1000);
     }
 
+    /**
+     * The smoke configuration end to end on the few-second base model: oracle and on-policy pairs, two seeds each; the
+     * on-policy pairs come from problems past the held-out ones; the samples are stored with their settings and read back by
+     * a second run.
+     */
     @Test
-    void settingsNeedSeedsForIntervals() {
-        assertThrows(IllegalArgumentException.class, () -> new RankingAccuracyExperiment.Settings(1, List.of("sigmoid"), 40, 8, 1, 200,
+    void onPolicySmokeRunsEndToEnd() throws Exception {
+        Path report = dir.resolve("docs/ranking-accuracy-on-policy.md");
+        var onPolicy = new RankingAccuracyExperiment.OnPolicy(new OnPolicyPairs.Settings(4, 1.0, 0.0, 0.0, 12, 1, 32), 2, 1, 1e-4);
+        var settings = new RankingAccuracyExperiment.Settings(2, List.of("sigmoid"), 1, 1, 1, 2, 4, 1e-4, 1, 6,
+                List.of("preference.klSamples=2", "preference.klMaxNewTokens=8"), dir.resolve("work"), report, BaseSft.Spec.smoke(),
+                List.of("oracle", "on-policy"), onPolicy, 5, 77);
+        RankingAccuracyExperiment.Outcome o = RankingAccuracyExperiment.run(settings, dir.resolve("cache"), false);
+        assertEquals(2 + 2 * 2, o.models().size(), "an SFT row per pair source and two seeds per source");
+        assertEquals(6, o.verdicts().size());
+        assertTrue(o.verdicts().get(3).startsWith("(a) sigmoid on on-policy pairs flips"), o.verdicts().get(3));
+        List<Measured> onPolicyRuns = o.models().stream().filter(m -> m.pairs().equals("on-policy") && !m.loss().equals("-")).toList();
+        assertEquals(List.of(5L, 6L), onPolicyRuns.stream().map(Measured::seed).toList());
+        for (Measured m : o.models()) {
+            assertEquals(7, m.families().size(), m.model());
+            assertTrue(m.winRateVsSft() >= 0 && m.winRateVsSft() <= 1 && m.meanGoldReward() >= 0 && m.meanGoldReward() <= 1, m.toString());
+        }
+        Path pairs = dir.resolve("work/data/on-policy.jsonl");
+        List<PreferenceExample> rows = PreferenceJsonl.read(pairs);
+        assertTrue(!rows.isEmpty() && rows.size() <= 14, "at most one pair per problem: " + rows.size());
+        for (PreferenceExample r : rows) {
+            assertTrue(r.extra().get("chosen_reward").asDouble() > r.extra().get("rejected_reward").asDouble(), r.toString());
+            assertTrue(r.extra().get("p_chosen").asDouble() > 0.5, r.toString());
+        }
+        // the on-policy problems: index 0 (the oracle pairs' problem) and index 2 (past the held-out problem 1) of each family
+        List<String> prompts = RankingAccuracyExperiment.onPolicyProblems(settings, List.of("arith-add")).stream()
+                .map(dev.fulcrum.lm.task.Problem::prompt).toList();
+        assertEquals(List.of(TaskSuite.problem("arith-add", 1, 0).prompt(), TaskSuite.problem("arith-add", 1, 2).prompt()), prompts);
+        String md = Files.readString(report);
+        assertTrue(md.contains("| sigmoid (on-policy pairs) |") && md.contains("| sft (on-policy pairs) |"), md);
+        assertTrue(md.contains("### Per family") && md.contains("| arith-add |"), md);
+        assertTrue(md.contains("--pairs oracle,on-policy --samples-per-prompt 4") && md.contains("--first-seed 5 --eval-seed 77"), md);
+        assertTrue(md.contains("On-policy pairs (rows marked"), md);
+
+        // a second run reads the samples and the finished runs back
+        Path samples = dir.resolve("work/data/on-policy-samples.json");
+        long modified = Files.getLastModifiedTime(samples).toMillis();
+        RankingAccuracyExperiment.Outcome again = RankingAccuracyExperiment.run(settings, dir.resolve("cache"), false);
+        assertEquals(modified, Files.getLastModifiedTime(samples).toMillis());
+        assertEquals(rows, PreferenceJsonl.read(pairs));
+        assertEquals(o.models().get(3).winRateVsSft(), again.models().get(3).winRateVsSft(), 1e-12);
+    }
+
+    @Test
+    void settingsAreChecked() {
+        assertThrows(IllegalArgumentException.class, () -> new RankingAccuracyExperiment.Settings(0, List.of("sigmoid"), 40, 8, 1, 200,
                 16, 1e-4, 20, 400, List.of(), dir, dir.resolve("r.md"), BaseSft.Spec.smoke()));
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> new RankingAccuracyExperiment.Settings(2,
+                List.of("sigmoid"), 40, 8, 1, 200, 16, 1e-4, 20, 400, List.of(), dir, dir.resolve("r.md"), BaseSft.Spec.smoke(),
+                List.of("self-play"), null, 0, 1));
+        assertTrue(bad.getMessage().contains("pairs must be one or both of oracle, on-policy"), bad.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new RankingAccuracyExperiment.Settings(2, List.of("sigmoid"), 40, 8, 1, 200,
+                16, 1e-4, 20, 400, List.of(), dir, dir.resolve("r.md"), BaseSft.Spec.smoke(), List.of("on-policy"), null, 0, 1));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RankingAccuracyExperiment.lossSettings("kto"));
         assertTrue(e.getMessage().contains("unknown loss 'kto'"), e.getMessage());
     }

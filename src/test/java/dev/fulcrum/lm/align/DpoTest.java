@@ -34,9 +34,9 @@ class DpoTest {
 
     private static Dpo objective(String fixtureCase) {
         JsonNode p = fixtures.get(fixtureCase).get("params");
-        Dpo.Variant v = Dpo.Variant.parse(fixtureCase.replace("_smoothed", ""));
+        Dpo.Variant v = Dpo.Variant.parse(fixtureCase.replace("_smoothed", "").replace("_rpo", ""));
         return new Dpo(new Dpo.Config(v, p.get("beta").asDouble(), p.path("label_smoothing").asDouble(0.0),
-                p.path("gamma").asDouble(0.0)));
+                p.path("gamma").asDouble(0.0), p.path("rpo_alpha").asDouble(0.0)));
     }
 
     private static NDArray input(NDManager m, String name) {
@@ -53,7 +53,7 @@ class DpoTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sigmoid", "sigmoid_smoothed", "robust", "hinge", "ipo", "simpo"})
+    @ValueSource(strings = {"sigmoid", "sigmoid_smoothed", "robust", "hinge", "ipo", "simpo", "sigmoid_rpo", "ipo_rpo"})
     void matchesPyTorch(String fixtureCase) {
         JsonNode expected = fixtures.get(fixtureCase);
         try (NDManager m = Torch.newManager()) {
@@ -72,7 +72,7 @@ class DpoTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sigmoid", "sigmoid_smoothed", "robust", "hinge", "ipo", "simpo"})
+    @ValueSource(strings = {"sigmoid", "sigmoid_smoothed", "robust", "hinge", "ipo", "simpo", "sigmoid_rpo", "ipo_rpo"})
     void finiteDifferenceGradient(String fixtureCase) {
         try (NDManager m = Torch.newManager()) {
             PairScores s = scores(m);
@@ -100,6 +100,35 @@ class DpoTest {
             assertEquals(0.0, new Dpo(new Dpo.Config(Dpo.Variant.HINGE, 1.0, 0, 0)).loss(s).getDouble(0), 1e-15);
             assertEquals(0.0625, new Dpo(new Dpo.Config(Dpo.Variant.IPO, 1.0, 0, 0)).loss(s).getDouble(0), 1e-15);
         }
+    }
+
+    /**
+     * RPO by hand on the pair above: the sigmoid loss log(1 + e^-1) plus a * (-lp_pi(yw)/|yw|) = 0.5 * (1/3); its gradient
+     * in lp_pi(yw) is -sigma(-1) (DPO, beta 1) - 0.5/3 (the NLL), and in lp_pi(yl) sigma(-1) (the NLL does not see yl).
+     */
+    @Test
+    void handWorkedRpoCase() {
+        try (NDManager m = Torch.newManager()) {
+            PairScores s = new PairScores(m.create(new double[] {-1}), m.create(new double[] {-2}), m.create(new double[] {-1}),
+                    m.create(new double[] {-1}), m.create(new double[] {3}), m.create(new double[] {4}));
+            s.policyChosen().setRequiresGradient(true);
+            s.policyRejected().setRequiresGradient(true);
+            Dpo rpo = new Dpo(new Dpo.Config(Dpo.Variant.SIGMOID, 1.0, 0.0, 0.0, 0.5));
+            NDArray loss;
+            try (Torch.Tape tape = new Torch.Tape()) {
+                loss = rpo.loss(s).mean();
+                tape.backward(loss);
+            }
+            double sigmaMinus1 = 1 / (1 + Math.exp(1));
+            assertEquals(Math.log(1 + Math.exp(-1)) + 0.5 / 3, loss.getDouble(), 1e-15);
+            assertEquals(-sigmaMinus1 - 0.5 / 3, s.policyChosen().getGradient().getDouble(0), 1e-15);
+            assertEquals(sigmaMinus1, s.policyRejected().getGradient().getDouble(0), 1e-15);
+            assertEquals(1.0 / 3, rpo.metrics(s).get("nll_loss"), 1e-15);
+            assertTrue(!new Dpo(new Dpo.Config(Dpo.Variant.SIGMOID, 1.0, 0.0, 0.0)).metrics(s).containsKey("nll_loss"));
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Dpo.Config(Dpo.Variant.SIGMOID, 0.1, 0.0, 0.0, -1));
+        assertTrue(e.getMessage().contains("dpo.rpoAlpha"), e.getMessage());
     }
 
     @Test
