@@ -11,6 +11,7 @@ import dev.fulcrum.lm.reward.RewardModel;
 import dev.fulcrum.lm.tokenize.Tokenizer;
 import dev.fulcrum.lm.train.LmObjective;
 import dev.fulcrum.lm.train.PromptSplit;
+import dev.fulcrum.lm.train.RewardObjective;
 import dev.fulcrum.lm.train.RewardSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -97,24 +98,8 @@ public final class GapRewardObjective implements LmObjective {
 
     /** {@code <bos> revise(x, y_ref) y <eos>}, as PPO scores a rollout on a revision prompt. */
     private int[] sequence(String x, GapOrdering.Revision r, int row) {
-        int[] p = tokenizer.encode(r.prompt(x)), y = tokenizer.encode(r.response());
-        int bos = tokenizer.special().bos(), eos = tokenizer.special().eos();
-        int n = p.length + y.length + (bos >= 0 ? 1 : 0) + (eos >= 0 ? 1 : 0);
-        if (n > model.config().maxPositions()) {
-            throw new IllegalArgumentException(dataPath + ": pair " + (row + 1) + ": a revision sequence is " + n + " tokens long, "
-                    + "more than the model's maxPositions " + model.config().maxPositions());
-        }
-        int[] s = new int[n];
-        int at = 0;
-        if (bos >= 0) {
-            s[at++] = bos;
-        }
-        System.arraycopy(p, 0, s, at, p.length);
-        System.arraycopy(y, 0, s, at + p.length, y.length);
-        if (eos >= 0) {
-            s[n - 1] = eos;
-        }
-        return s;
+        return RewardObjective.sequence(tokenizer, r.prompt(x), r.response(), model.config().maxPositions(),
+                dataPath + ": pair " + (row + 1) + ": a revision sequence");
     }
 
     @Override

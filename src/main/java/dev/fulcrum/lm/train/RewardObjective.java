@@ -98,15 +98,23 @@ public final class RewardObjective implements LmObjective {
     }
 
     private int[] sequence(String prompt, String response, int row) {
+        return sequence(tokenizer, prompt, response, model.config().maxPositions(), dataPath + ": pair " + (row + 1));
+    }
+
+    /**
+     * The tokens a reward model reads for one response: {@code <bos> prompt response <eos>} (the special tokens where the
+     * tokenizer has them); {@code where} names the row in the error when the sequence is empty or longer than
+     * {@code maxPositions}.
+     */
+    public static int[] sequence(Tokenizer tokenizer, String prompt, String response, int maxPositions, String where) {
         int[] p = tokenizer.encode(prompt), r = tokenizer.encode(response);
         int bos = tokenizer.special().bos(), eos = tokenizer.special().eos();
         int n = p.length + r.length + (bos >= 0 ? 1 : 0) + (eos >= 0 ? 1 : 0);
         if (n == 0) {
-            throw new IllegalArgumentException(dataPath + ": pair " + (row + 1) + " has an empty prompt and response");
+            throw new IllegalArgumentException(where + " has an empty prompt and response");
         }
-        if (n > model.config().maxPositions()) {
-            throw new IllegalArgumentException(dataPath + ": pair " + (row + 1) + " is " + n + " tokens long, more than the model's "
-                    + "maxPositions " + model.config().maxPositions());
+        if (n > maxPositions) {
+            throw new IllegalArgumentException(where + " is " + n + " tokens long, more than the model's maxPositions " + maxPositions);
         }
         int[] s = new int[n];
         int at = 0;
