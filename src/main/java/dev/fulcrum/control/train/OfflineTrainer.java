@@ -118,13 +118,23 @@ public final class OfflineTrainer extends FitOptions<OfflineTrainer> {
     }
 
     private Preprocessor.RewardShaping shaping(Env env) {
-        return shaping(config.rewardShaping(), env);
+        return shaping(config.rewardShaping(), env, config.algo());
     }
 
     /** A {@code rewardShaping} setting for a run with a dataset: {@code auto} is return-range (dense) or minus-one (sparse). */
-    static Preprocessor.RewardShaping shaping(String setting, Env env) {
+    /**
+     * The reward transform a setting names; {@code auto} follows CORL's choices per algorithm: minus-one on sparse-reward
+     * tasks, and on dense ones return-range scaling for every algorithm but AWAC, which CORL trains on the raw rewards
+     * ({@code normalize_reward = False} in its awac.py). AWAC's weights {@code exp(A / lambda)} read the advantage's scale,
+     * so return-range scaling acts as a smaller lambda: on hopper medium-expert (20k steps, 3 seeds) it collapsed AWAC to
+     * a normalised score near 0, where raw rewards gave about 100 (docs/results/control-tiers.md).
+     */
+    static Preprocessor.RewardShaping shaping(String setting, Env env, String algo) {
         if (setting.equals("auto")) {
-            return env.spec().sparseReward() ? Preprocessor.RewardShaping.MINUS_ONE : Preprocessor.RewardShaping.RETURN_RANGE;
+            if (env.spec().sparseReward()) {
+                return Preprocessor.RewardShaping.MINUS_ONE;
+            }
+            return algo.equals("awac") ? Preprocessor.RewardShaping.NONE : Preprocessor.RewardShaping.RETURN_RANGE;
         }
         return Preprocessor.RewardShaping.parse(setting);
     }

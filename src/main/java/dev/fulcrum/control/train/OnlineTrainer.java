@@ -267,7 +267,7 @@ public final class OnlineTrainer extends FitOptions<OnlineTrainer> {
     private Preprocessor preprocessor(OfflineDataset data, Env env) {
         if (data != null) {
             return Preprocessor.fit(data, env.spec(), config.normaliseObservations(),
-                    OfflineTrainer.shaping(config.rewardShaping(), env));
+                    OfflineTrainer.shaping(config.rewardShaping(), env, config.algo()));
         }
         Preprocessor.RewardShaping shaping = config.rewardShaping().equals("auto")
                 ? (env.spec().sparseReward() ? Preprocessor.RewardShaping.MINUS_ONE : Preprocessor.RewardShaping.NONE)

@@ -25,7 +25,8 @@ import java.util.Set;
  * @param checkpointEvery       checkpoint every this many steps (and at the end)
  * @param keepCheckpoints       how many recent checkpoints to keep
  * @param normaliseObservations standardise observations with dataset statistics
- * @param rewardShaping         none, return-range or minus-one ({@code auto}: return-range for dense, minus-one for sparse)
+ * @param rewardShaping         none, return-range or minus-one ({@code auto}: minus-one for sparse rewards; for dense ones
+ *                              return-range, except none for AWAC, as CORL)
  */
 public record TrainConfig(String algo, String env, String dataset, long seed, long steps, int batchSize, int logEvery,
                           int evalEvery, int evalEpisodes, int checkpointEvery, int keepCheckpoints,
