@@ -219,24 +219,30 @@ public final class UnpackingExperiment {
      */
     static PpoRunConfig ppoConfig(Settings s, Cell c, Path policyModel, Path rewardModel, long seed) {
         int prompts = s.perFamily() * (c.prompts() == Prompts.EXTRA ? s.extraPromptFactor() : 1);
-        List<String> o = new ArrayList<>(List.of("init=" + policyModel, "rewardModel=" + rewardModel,
-                "seed=" + seed, "iterations=" + s.ppoIterations(), "ppo.reward=model", "families=" + FAMILIES,
-                "problemSeed=" + DATA_SEED, "problemsPerFamily=" + prompts, "ppo.criticPretrainSteps=4", "ppo.rolloutBatch=32",
-                "ppo.minibatch=8", "ppo.maxNewTokens=48", "ppo.policyLearningRate=" + s.ppoLearningRate(),
-                "ppo.criticLearningRate=" + s.ppoLearningRate(), "eval.families=" + FAMILIES, "eval.problemsPerFamily=2",
-                "eval.maxNewTokens=64", "evalEvery=" + s.ppoIterations(), "checkpointEvery=1000", "keepCheckpoints=1"));
+        List<String> o = ppoSettings(policyModel, rewardModel, seed, s.ppoIterations(), s.ppoLearningRate());
+        o.addAll(List.of("problemSeed=" + DATA_SEED, "problemsPerFamily=" + prompts));
         o.addAll(s.ppoOverrides());
         return ConfigLoader.load(PpoRunConfig.class, PpoRunConfig.defaults(), null, o);
+    }
+
+    /**
+     * The PPO-max settings of this experiment's PPO runs (also the PPO arm of {@link NashExperiment}): reward = the reward
+     * model, KL to {@code policyModel}, 4 critic pre-training batches, rollouts of 32 (at most 48 new tokens), minibatches of
+     * 8, one learning rate for policy and critic, the tool-free held-in families; a mutable list for further settings.
+     */
+    static List<String> ppoSettings(Path policyModel, Path rewardModel, long seed, int iterations, double learningRate) {
+        return new ArrayList<>(List.of("init=" + policyModel, "rewardModel=" + rewardModel,
+                "seed=" + seed, "iterations=" + iterations, "ppo.reward=model", "families=" + FAMILIES,
+                "ppo.criticPretrainSteps=4", "ppo.rolloutBatch=32",
+                "ppo.minibatch=8", "ppo.maxNewTokens=48", "ppo.policyLearningRate=" + learningRate,
+                "ppo.criticLearningRate=" + learningRate, "eval.families=" + FAMILIES, "eval.problemsPerFamily=2",
+                "eval.maxNewTokens=64", "evalEvery=" + iterations, "checkpointEvery=1000", "keepCheckpoints=1"));
     }
 
     /** The Bradley-Terry reward model of one size, trained once on {@code data} from {@code init} (reused when finished). */
     static RewardModelInfo rewardModel(Settings s, RewardModel size, Path init, Path data, boolean progress) {
         Path dir = s.work().resolve("reward-models/" + size.name().toLowerCase(Locale.ROOT).replace('_', '-'));
-        LmTrainConfig cfg = ConfigLoader.load(LmTrainConfig.class, LmTrainConfig.defaults("reward", ModelSpec.small()), null,
-                    List.of("data=" + data, "init=" + ModelDirectories.resolve(init), "seed=" + s.firstSeed(), "steps=" + s.rewardSteps(),
-                            "batchSize=32", "optimizer.learningRate=5e-4", "optimizer.minLearningRate=5e-5",
-                            "optimizer.warmupSteps=" + Math.max(1, s.rewardSteps() / 10), "reward.heldOutFraction=0.1",
-                        "evalEvery=" + s.rewardSteps(), "checkpointEvery=" + s.rewardSteps(), "keepCheckpoints=1"));
+        LmTrainConfig cfg = rewardConfig(data, init, s.firstSeed(), s.rewardSteps());
         if (!finished(dir, cfg)) {
             new LmTrainer(cfg, dir).progressBar(progress).fit();
         }
@@ -248,6 +254,18 @@ public final class UnpackingExperiment {
         System.out.printf(Locale.ROOT, "reward model %s: %d parameters, held-out accuracy %.3f, gold-order agreement %.3f%n", size,
                 info.parameters(), info.heldOutAccuracy(), info.heldOutGoldAgreement());
         return info;
+    }
+
+    /**
+     * A Bradley-Terry reward model's training ({@code lm reward}) on the pairs in {@code data} from the model {@code init}:
+     * {@code steps} updates of 32 pairs, learning rate 5e-4 with warm-up and cosine decay, 10% of the pairs held out.
+     */
+    static LmTrainConfig rewardConfig(Path data, Path init, long seed, long steps) {
+        return ConfigLoader.load(LmTrainConfig.class, LmTrainConfig.defaults("reward", ModelSpec.small()), null,
+                List.of("data=" + data, "init=" + ModelDirectories.resolve(init), "seed=" + seed, "steps=" + steps,
+                        "batchSize=32", "optimizer.learningRate=5e-4", "optimizer.minLearningRate=5e-5",
+                        "optimizer.warmupSteps=" + Math.max(1, steps / 10), "reward.heldOutFraction=0.1",
+                        "evalEvery=" + steps, "checkpointEvery=" + steps, "keepCheckpoints=1"));
     }
 
     /**
