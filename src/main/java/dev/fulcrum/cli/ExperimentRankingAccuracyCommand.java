@@ -67,6 +67,10 @@ final class ExperimentRankingAccuracyCommand implements Callable<Integer> {
     List<String> overrides = new ArrayList<>();
     @Option(names = "--smoke", description = "Start from the few-second test base model instead of the standard one.")
     boolean smoke;
+    @Option(names = "--base", defaultValue = "standard",
+            description = "Base SFT model: standard (references only) or noisy (BaseSft.Spec.noisyDemonstrations: half of the "
+                    + "demonstrations are graded corruptions; pairs and win rate on its families) (default: ${DEFAULT-VALUE}).")
+    String base;
     @Option(names = "--work", defaultValue = "runs/ranking-accuracy", description = "Where data and runs go (default: ${DEFAULT-VALUE}).")
     Path work;
     @Option(names = "--report", defaultValue = "docs/results/ranking-accuracy.md", description = "Report file (default: ${DEFAULT-VALUE}).")
@@ -76,12 +80,20 @@ final class ExperimentRankingAccuracyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var settings = new RankingAccuracyExperiment.Settings(seeds, losses, perFamily, heldOutPerFamily, dataSeed, steps, batchSize,
-                learningRate, evalPerFamily, trainSample, overrides, work, report, smoke ? BaseSft.Spec.smoke() : BaseSft.Spec.standard(),
+                learningRate, evalPerFamily, trainSample, overrides, work, report, smoke ? BaseSft.Spec.smoke() : baseSpec(base),
                 pairs, new RankingAccuracyExperiment.OnPolicy(new OnPolicyPairs.Settings(samplesPerPrompt, temperature, minGap, minChosenReward, 160, 4, 64),
                 onPolicyPerFamily, onPolicyEpochs, onPolicyLearningRate), firstSeed, evalSeed);
         RankingAccuracyExperiment.Outcome o = RankingAccuracyExperiment.run(settings, !noProgress && Terminal.interactive());
         o.verdicts().forEach(System.out::println);
         System.out.println("report: " + report);
         return 0;
+    }
+
+    private static BaseSft.Spec baseSpec(String name) {
+        return switch (name) {
+            case "standard" -> BaseSft.Spec.standard();
+            case "noisy" -> BaseSft.Spec.noisyDemonstrations();
+            default -> throw new IllegalArgumentException("--base must be standard or noisy, got '" + name + "'");
+        };
     }
 }
