@@ -87,14 +87,14 @@ public final class BaseSft {
         }
 
         /**
-         * SFT on mixed-quality demonstrations: 'tiny', 1000 updates of 16 on 400 problems of each non-tool held-in family,
+         * SFT on mixed-quality demonstrations: 'tiny', 3000 updates of 32 on 1000 problems of each non-tool held-in family,
          * half of them demonstrated by a uniformly chosen graded corruption instead of the reference; about 3 CPU-minutes.
          * The setting where preference learning has something to correct (the standard base imitates references only).
          */
         public static Spec noisyDemonstrations() {
-            return new Spec("arith-add,sort-asc,str-reverse,str-upper,summary-person", 400, 0, "tiny", 1000, 0,
-                    List.of("batchSize=16", "optimizer.learningRate=3e-3", "optimizer.minLearningRate=3e-4", "optimizer.warmupSteps=20",
-                            "evalEvery=1000", "eval.problemsPerFamily=10"), 0.5);
+            return new Spec("arith-add,sort-asc,str-reverse,str-upper,summary-person", 1000, 0, "tiny", 3000, 0,
+                    List.of("batchSize=32", "optimizer.learningRate=3e-3", "optimizer.minLearningRate=3e-4", "optimizer.warmupSteps=50",
+                            "evalEvery=3000", "eval.problemsPerFamily=10"), 0.5);
         }
 
         /** The fixed string the cache key is hashed from. */
