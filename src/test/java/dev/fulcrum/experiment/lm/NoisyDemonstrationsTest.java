@@ -32,6 +32,16 @@ class NoisyDemonstrationsTest {
     }
 
     @Test
+    void theReportedCommandNamesTheNoisyBase() {
+        var noisy = new RankingAccuracyExperiment.Settings(3, List.of("sigmoid"), 40, 8, 1, 200, 16, 2e-5, 40, 400, List.of(),
+                java.nio.file.Path.of("w"), java.nio.file.Path.of("r.md"), BaseSft.Spec.noisyDemonstrations());
+        assertTrue(RankingAccuracyReport.command(noisy).endsWith(" --base noisy"), RankingAccuracyReport.command(noisy));
+        var standard = new RankingAccuracyExperiment.Settings(3, List.of("sigmoid"), 40, 8, 1, 200, 16, 2e-5, 40, 400, List.of(),
+                java.nio.file.Path.of("w"), java.nio.file.Path.of("r.md"), BaseSft.Spec.standard());
+        assertFalse(RankingAccuracyReport.command(standard).contains("--base"));
+    }
+
+    @Test
     void aboutHalfOfTheNoisyDemonstrationsAreCorruptionsDrawnDeterministically() {
         BaseSft.Spec spec = BaseSft.Spec.noisyDemonstrations();
         List<SftExample> rows = spec.demonstrations();
