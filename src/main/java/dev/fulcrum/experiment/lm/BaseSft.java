@@ -92,9 +92,14 @@ public final class BaseSft {
          * The setting where preference learning has something to correct (the standard base imitates references only).
          */
         public static Spec noisyDemonstrations() {
+            return noisyDemonstrations(0.5);
+        }
+
+        /** {@link #noisyDemonstrations()} with another share of corrupted demonstrations (0: its reference-only control). */
+        public static Spec noisyDemonstrations(double corruptedShare) {
             return new Spec("arith-add,sort-asc,str-reverse,str-upper,summary-person", 1000, 0, "tiny", 3000, 0,
                     List.of("batchSize=32", "optimizer.learningRate=3e-3", "optimizer.minLearningRate=3e-4", "optimizer.warmupSteps=50",
-                            "evalEvery=3000", "eval.problemsPerFamily=10"), 0.5);
+                            "evalEvery=3000", "eval.problemsPerFamily=10"), corruptedShare);
         }
 
         /** The fixed string the cache key is hashed from. */

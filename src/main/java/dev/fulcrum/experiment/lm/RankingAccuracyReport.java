@@ -159,8 +159,11 @@ final class RankingAccuracyReport {
         if (s.evalSeed() != RankingAccuracyExperiment.EVAL_PROBLEM_SEED) {
             c.append(" --eval-seed ").append(s.evalSeed());
         }
-        if (s.base().equals(BaseSft.Spec.noisyDemonstrations())) {
+        if (s.base().equals(BaseSft.Spec.noisyDemonstrations(s.base().corruptedShare()))) {
             c.append(" --base noisy");
+            if (s.base().corruptedShare() != 0.5) {
+                c.append(" --corrupted-share ").append(s.base().corruptedShare());
+            }
         }
         s.overrides().forEach(o -> c.append(" --set ").append(o));
         return c.toString();

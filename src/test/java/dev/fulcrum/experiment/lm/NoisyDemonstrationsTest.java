@@ -39,6 +39,9 @@ class NoisyDemonstrationsTest {
         var standard = new RankingAccuracyExperiment.Settings(3, List.of("sigmoid"), 40, 8, 1, 200, 16, 2e-5, 40, 400, List.of(),
                 java.nio.file.Path.of("w"), java.nio.file.Path.of("r.md"), BaseSft.Spec.standard());
         assertFalse(RankingAccuracyReport.command(standard).contains("--base"));
+        var control = new RankingAccuracyExperiment.Settings(3, List.of("sigmoid"), 40, 8, 1, 200, 16, 2e-5, 40, 400, List.of(),
+                java.nio.file.Path.of("w"), java.nio.file.Path.of("r.md"), BaseSft.Spec.noisyDemonstrations(0));
+        assertTrue(RankingAccuracyReport.command(control).endsWith(" --base noisy --corrupted-share 0.0"), RankingAccuracyReport.command(control));
     }
 
     @Test
