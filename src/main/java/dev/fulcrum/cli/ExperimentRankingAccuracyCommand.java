@@ -67,6 +67,14 @@ final class ExperimentRankingAccuracyCommand implements Callable<Integer> {
     List<String> overrides = new ArrayList<>();
     @Option(names = "--smoke", description = "Start from the few-second test base model instead of the standard one.")
     boolean smoke;
+    @Option(names = "--base", defaultValue = "standard",
+            description = "Base SFT model: standard (references only) or noisy (BaseSft.Spec.noisyDemonstrations: half of the "
+                    + "demonstrations are graded corruptions; pairs and win rate on its families) (default: ${DEFAULT-VALUE}).")
+    String base;
+    @Option(names = "--corrupted-share", defaultValue = "0.5",
+            description = "With --base noisy: share of the demonstrations that are graded corruptions; 0 gives the same model "
+                    + "trained on references only (the control) (default: ${DEFAULT-VALUE}).")
+    double corruptedShare;
     @Option(names = "--work", defaultValue = "runs/ranking-accuracy", description = "Where data and runs go (default: ${DEFAULT-VALUE}).")
     Path work;
     @Option(names = "--report", defaultValue = "docs/results/ranking-accuracy.md", description = "Report file (default: ${DEFAULT-VALUE}).")
@@ -76,12 +84,20 @@ final class ExperimentRankingAccuracyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var settings = new RankingAccuracyExperiment.Settings(seeds, losses, perFamily, heldOutPerFamily, dataSeed, steps, batchSize,
-                learningRate, evalPerFamily, trainSample, overrides, work, report, smoke ? BaseSft.Spec.smoke() : BaseSft.Spec.standard(),
+                learningRate, evalPerFamily, trainSample, overrides, work, report, smoke ? BaseSft.Spec.smoke() : baseSpec(base, corruptedShare),
                 pairs, new RankingAccuracyExperiment.OnPolicy(new OnPolicyPairs.Settings(samplesPerPrompt, temperature, minGap, minChosenReward, 160, 4, 64),
                 onPolicyPerFamily, onPolicyEpochs, onPolicyLearningRate), firstSeed, evalSeed);
         RankingAccuracyExperiment.Outcome o = RankingAccuracyExperiment.run(settings, !noProgress && Terminal.interactive());
         o.verdicts().forEach(System.out::println);
         System.out.println("report: " + report);
         return 0;
+    }
+
+    private static BaseSft.Spec baseSpec(String name, double corruptedShare) {
+        return switch (name) {
+            case "standard" -> BaseSft.Spec.standard();
+            case "noisy" -> BaseSft.Spec.noisyDemonstrations(corruptedShare);
+            default -> throw new IllegalArgumentException("--base must be standard or noisy, got '" + name + "'");
+        };
     }
 }

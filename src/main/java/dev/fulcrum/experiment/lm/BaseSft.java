@@ -53,11 +53,22 @@ public final class BaseSft {
      * @param steps      optimiser updates
      * @param seed       initialisation and data-order seed
      * @param overrides  further {@code key=value} settings of {@link LmTrainConfig}
+     * @param corruptedShare share of the SFT problems demonstrated by one of their graded corruptions instead of the
+     *                   reference (mixed-quality demonstrations, {@link OracleDatasets#sftWithCorruptions}); 0 = references
+     *                   only. Part of the cache key only when non-zero, so reference-only specs keep their keys.
      */
     public record Spec(String families, int perFamily, long dataSeed, String modelSize, long steps, long seed,
-                       List<String> overrides) {
+                       List<String> overrides, double corruptedShare) {
         public Spec {
             overrides = List.copyOf(overrides);
+            if (!(corruptedShare >= 0 && corruptedShare <= 1)) {
+                throw new IllegalArgumentException("corruptedShare must be in [0, 1], got " + corruptedShare);
+            }
+        }
+
+        /** A reference-only spec (corruptedShare 0). */
+        public Spec(String families, int perFamily, long dataSeed, String modelSize, long steps, long seed, List<String> overrides) {
+            this(families, perFamily, dataSeed, modelSize, steps, seed, overrides, 0);
         }
 
         /**
@@ -75,10 +86,38 @@ public final class BaseSft {
                     List.of("batchSize=8", "evalEvery=1000", "eval.problemsPerFamily=1"));
         }
 
+        /**
+         * SFT on mixed-quality demonstrations: 'tiny', 3000 updates of 32 on 1000 problems of each non-tool held-in family,
+         * half of them demonstrated by a uniformly chosen graded corruption instead of the reference; about 3 CPU-minutes.
+         * The setting where preference learning has something to correct (the standard base imitates references only).
+         */
+        public static Spec noisyDemonstrations() {
+            return noisyDemonstrations(0.5);
+        }
+
+        /** {@link #noisyDemonstrations()} with another share of corrupted demonstrations (0: its reference-only control). */
+        public static Spec noisyDemonstrations(double corruptedShare) {
+            return new Spec("arith-add,sort-asc,str-reverse,str-upper,summary-person", 1000, 0, "tiny", 3000, 0,
+                    List.of("batchSize=32", "optimizer.learningRate=3e-3", "optimizer.minLearningRate=3e-4", "optimizer.warmupSteps=50",
+                            "evalEvery=3000", "eval.problemsPerFamily=10"), corruptedShare);
+        }
+
         /** The fixed string the cache key is hashed from. */
         String canonical() {
-            return Json.line(new java.util.TreeMap<>(Map.of("version", VERSION, "families", families, "perFamily", perFamily, "dataSeed", dataSeed,
-                    "modelSize", modelSize, "steps", steps, "seed", seed, "overrides", overrides)));
+            var fields = new java.util.TreeMap<String, Object>(Map.of("version", VERSION, "families", families, "perFamily", perFamily,
+                    "dataSeed", dataSeed, "modelSize", modelSize, "steps", steps, "seed", seed, "overrides", overrides));
+            if (corruptedShare != 0) {
+                fields.put("corruptedShare", corruptedShare);
+            }
+            return Json.line(fields);
+        }
+
+        /** The SFT examples this spec trains on. */
+        List<dev.fulcrum.lm.data.SftExample> demonstrations() {
+            List<String> names = TaskSuite.select(families).stream().map(TaskFamily::name).toList();
+            List<OracleDatasets.Source> sources = OracleDatasets.sources(names, dataSeed, perFamily);
+            return corruptedShare == 0 ? OracleDatasets.sft(sources, false)
+                    : OracleDatasets.sftWithCorruptions(sources, corruptedShare, new dev.fulcrum.core.rng.Rng(dataSeed).split("demonstrations"), false);
         }
 
         String key() {
@@ -158,10 +197,8 @@ public final class BaseSft {
     }
 
     private static void train(Spec spec, Path work, boolean progress) throws IOException {
-        List<String> names = TaskSuite.select(spec.families()).stream().map(TaskFamily::name).toList();
         Path data = work.resolve("sft.jsonl");
-        SftJsonl.write(data, OracleDatasets.sft(OracleDatasets.sources(names, spec.dataSeed(), spec.perFamily()), false),
-                SftFormat.PROMPT_COMPLETION);
+        SftJsonl.write(data, spec.demonstrations(), SftFormat.PROMPT_COMPLETION);
         List<String> o = new ArrayList<>(List.of("data=" + data, "tokenizer=bytes", "seed=" + spec.seed(), "steps=" + spec.steps(),
                 "checkpointEvery=" + spec.steps(), "keepCheckpoints=1"));
         o.addAll(spec.overrides());

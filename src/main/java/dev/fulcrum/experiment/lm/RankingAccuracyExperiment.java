@@ -207,7 +207,9 @@ public final class RankingAccuracyExperiment {
         long t0 = System.nanoTime();
         Path base = BaseSft.obtain(s.base(), baseCache, progress);
         Path sftModel = base.resolve(LmTrainer.MODEL_DIR);
-        List<String> families = TaskSuite.select("in-distribution").stream().map(TaskFamily::name).toList();
+        // the held-in families the base model was trained on (all of them for the standard base)
+        List<String> families = TaskSuite.select(s.base().families()).stream()
+                .filter(f -> f.split() == dev.fulcrum.lm.task.Split.IN_DISTRIBUTION).map(TaskFamily::name).toList();
 
         // data: every pair of each problem's ranked responses, Bradley-Terry labels at t = 0.1
         BradleyTerryOracle oracle = new BradleyTerryOracle(0.1);

@@ -42,7 +42,7 @@ final class RankingAccuracyReport {
         md.append("## Command\n\n```bash\n").append(command(s)).append("\n```\n\n");
         md.append("## Set-up\n\n");
         md.append(String.format(Locale.ROOT, """
-                * Reference and starting policy: the shared SFT base model (`BaseSft`, spec %s; `%s`).
+                * Reference and starting policy: the %s SFT base model (`BaseSft`, spec %s; `%s`).
                 * Training data: every pair of the ranked responses (reference answer and its graded corruptions) of %d problems per \
                 held-in family (problem seed %d; the base model's SFT data uses seed 0), labelled by a Bradley-Terry oracle over the \
                 gold reward at temperature 0.1: %d pairs. Held-out pairs: those of %d further problems per family: %d pairs.
@@ -55,7 +55,8 @@ final class RankingAccuracyReport {
                 judged by the same Bradley-Terry oracle (probability, ties 1/2), mean over families; per seed a 95%% stratified \
                 bootstrap interval; across seeds the mean with a 95%% t-interval.
                 * Wall clock of the whole experiment: %.1f minutes (nice, FULCRUM_LANES=1, on a 2-core machine shared with other jobs).
-                """, s.base(), base, s.perFamily(), s.dataSeed(), trainPairs, s.heldOutPerFamily(), heldOutPairs, s.steps(), s.batchSize(),
+                """, s.base().corruptedShare() > 0 ? "mixed-quality (share " + s.base().corruptedShare()
+                        + " of the demonstrations are graded corruptions)" : "shared", s.base(), base, s.perFamily(), s.dataSeed(), trainPairs, s.heldOutPerFamily(), heldOutPairs, s.steps(), s.batchSize(),
                 s.learningRate(), String.join(", ", s.losses().stream().map(l -> l + " (" + String.join(" ",
                         RankingAccuracyExperiment.lossSettings(l)) + ")").toList()), s.firstSeed(), s.firstSeed() + s.seeds() - 1,
                 s.overrides().isEmpty() ? "none" : String.join(" ", s.overrides()), trainSample, RankingAccuracyExperiment.IDEALISED_BETA,
@@ -157,6 +158,12 @@ final class RankingAccuracyReport {
         }
         if (s.evalSeed() != RankingAccuracyExperiment.EVAL_PROBLEM_SEED) {
             c.append(" --eval-seed ").append(s.evalSeed());
+        }
+        if (s.base().equals(BaseSft.Spec.noisyDemonstrations(s.base().corruptedShare()))) {
+            c.append(" --base noisy");
+            if (s.base().corruptedShare() != 0.5) {
+                c.append(" --corrupted-share ").append(s.base().corruptedShare());
+            }
         }
         s.overrides().forEach(o -> c.append(" --set ").append(o));
         return c.toString();

@@ -54,6 +54,32 @@ public final class OracleDatasets {
     }
 
     /**
+     * Mixed-quality demonstrations: one example per problem whose completion is one of the problem's graded corruptions
+     * (uniformly chosen) with probability {@code corruptedShare}, otherwise its reference. The draw of problem
+     * {@code (family, seed, index)} comes from {@code rng.split(family).split("problem-" + index)}, so it does not depend on
+     * which other problems are in the list. Rows carry {@code level}: 0 for the reference, k for the k-th corruption.
+     */
+    public static List<SftExample> sftWithCorruptions(List<Source> sources, double corruptedShare, Rng rng, boolean conversational) {
+        if (!(corruptedShare >= 0 && corruptedShare <= 1)) {
+            throw new IllegalArgumentException("corruptedShare must be in [0, 1], got " + corruptedShare);
+        }
+        List<SftExample> out = new ArrayList<>();
+        for (Source s : sources) {
+            Problem p = s.problem();
+            Rng draw = rng.split(p.family()).split("problem-" + s.index());
+            int level = 0;
+            if (draw.nextDouble() < corruptedShare && !p.corruptions().isEmpty()) {
+                level = 1 + draw.nextInt(p.corruptions().size());
+            }
+            String completion = level == 0 ? p.reference() : p.corruptions().get(level - 1);
+            Map<String, JsonNode> extra = provenance(s);
+            extra.put("level", Json.MAPPER.valueToTree(level));
+            out.add(new SftExample(prompt(p, conversational), response(completion, conversational), extra));
+        }
+        return out;
+    }
+
+    /**
      * Every pair of the problem's ranked responses (reference and corruptions: 10 pairs for 4 corruptions). With
      * {@code oracle == null} the better response is chosen (gold labels, {@code p_chosen} = 1); otherwise the label is drawn
      * from the oracle, so a pair may come out reversed with the oracle's probability.
