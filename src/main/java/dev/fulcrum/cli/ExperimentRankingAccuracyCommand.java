@@ -61,6 +61,9 @@ final class ExperimentRankingAccuracyCommand implements Callable<Integer> {
     double onPolicyLearningRate;
     @Option(names = "--first-seed", defaultValue = "0", description = "First training seed; tune on seeds that are not reported (default: ${DEFAULT-VALUE}).")
     long firstSeed;
+    @Option(names = "--eval-temperature", defaultValue = "0", description = "0: greedy win-rate responses (default); above 0: one "
+            + "response per problem sampled at this temperature, every model from the same random stream.")
+    double evalTemperature;
     @Option(names = "--eval-seed", defaultValue = "1000003", description = "Problem seed of the win-rate problems (default: ${DEFAULT-VALUE}).")
     long evalSeed;
     @Option(names = {"--set", "-s"}, description = "Further key=value settings of every run (repeatable).")
@@ -86,7 +89,7 @@ final class ExperimentRankingAccuracyCommand implements Callable<Integer> {
         var settings = new RankingAccuracyExperiment.Settings(seeds, losses, perFamily, heldOutPerFamily, dataSeed, steps, batchSize,
                 learningRate, evalPerFamily, trainSample, overrides, work, report, smoke ? BaseSft.Spec.smoke() : baseSpec(base, corruptedShare),
                 pairs, new RankingAccuracyExperiment.OnPolicy(new OnPolicyPairs.Settings(samplesPerPrompt, temperature, minGap, minChosenReward, 160, 4, 64),
-                onPolicyPerFamily, onPolicyEpochs, onPolicyLearningRate), firstSeed, evalSeed);
+                onPolicyPerFamily, onPolicyEpochs, onPolicyLearningRate), firstSeed, evalSeed, evalTemperature);
         RankingAccuracyExperiment.Outcome o = RankingAccuracyExperiment.run(settings, !noProgress && Terminal.interactive());
         o.verdicts().forEach(System.out::println);
         System.out.println("report: " + report);

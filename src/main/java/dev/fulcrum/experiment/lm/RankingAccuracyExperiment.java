@@ -84,12 +84,18 @@ public final class RankingAccuracyExperiment {
      * @param firstSeed        the first training seed (seeds {@code firstSeed .. firstSeed + seeds - 1}; tuning runs use
      *                         seeds that are not reported)
      * @param evalSeed         problem seed of the win-rate problems
+     * @param evalTemperature  0: greedy win-rate responses; above 0: one response per problem sampled at this temperature
+     *                         (every model from the same random stream), which shows what a model puts probability on
+     *                         beyond its mode
      */
     public record Settings(int seeds, List<String> losses, int perFamily, int heldOutPerFamily, long dataSeed, long steps,
                            int batchSize, double learningRate, int evalPerFamily, int trainSample, List<String> overrides,
                            Path work, Path report, BaseSft.Spec base, List<String> pairs, OnPolicy onPolicy, long firstSeed,
-                           long evalSeed) {
+                           long evalSeed, double evalTemperature) {
         public Settings {
+            if (!(evalTemperature >= 0) || !Double.isFinite(evalTemperature)) {
+                throw new IllegalArgumentException("evalTemperature must be >= 0 (0: greedy), got " + evalTemperature);
+            }
             losses = List.copyOf(losses);
             overrides = List.copyOf(overrides);
             pairs = List.copyOf(pairs);
@@ -105,6 +111,14 @@ public final class RankingAccuracyExperiment {
                 throw new IllegalArgumentException("on-policy pairs need their sampling and training settings");
             }
             losses.forEach(RankingAccuracyExperiment::lossSettings); // an unknown loss fails before anything is trained
+        }
+
+        /** Greedy win-rate responses. */
+        public Settings(int seeds, List<String> losses, int perFamily, int heldOutPerFamily, long dataSeed, long steps, int batchSize,
+                        double learningRate, int evalPerFamily, int trainSample, List<String> overrides, Path work, Path report,
+                        BaseSft.Spec base, List<String> pairs, OnPolicy onPolicy, long firstSeed, long evalSeed) {
+            this(seeds, losses, perFamily, heldOutPerFamily, dataSeed, steps, batchSize, learningRate, evalPerFamily, trainSample,
+                    overrides, work, report, base, pairs, onPolicy, firstSeed, evalSeed, 0);
         }
 
         /** Oracle pairs only, training seeds from 0, the standard win-rate problems. */
@@ -251,7 +265,7 @@ public final class RankingAccuracyExperiment {
         System.out.printf(Locale.ROOT, "data: %d training pairs (%d problems), %d held-out pairs (%d problems); %d evaluation problems%n",
                 train.size(), trainSources.size(), heldOut.size(), heldSources.size(), problems.size());
 
-        Evaluated sft = evaluate(sftModel, heldOut, trainSamples, prompts);
+        Evaluated sft = evaluate(sftModel, heldOut, trainSamples, prompts, s.evalTemperature());
         List<Measured> models = new ArrayList<>();
         for (String source : s.pairs()) {
             models.add(new Measured("sft", "-", -1, sft.diagnose(sft, true, source), sft.diagnose(sft, false, source), 0.5, 0.5, 0.5,
@@ -280,7 +294,8 @@ public final class RankingAccuracyExperiment {
                         new LmTrainer(cfg, run).progressBar(progress).fit();
                     }
                     JsonNode summary = readJson(run.resolve("summary.json"));
-                    Evaluated policy = evaluate(run.resolve(LmTrainer.MODEL_DIR), heldOut, Map.of(source, trainSamples.get(source)), prompts);
+                    Evaluated policy = evaluate(run.resolve(LmTrainer.MODEL_DIR), heldOut, Map.of(source, trainSamples.get(source)), prompts,
+                            s.evalTemperature());
                     WinRateEvaluation.Result win = WinRateEvaluation.compare(problems, policy.responses(), sft.responses(), "sft", oracle,
                             2000, new Rng(seed).split("bootstrap"));
                     Measured m = new Measured(name, loss, seed, policy.diagnose(sft, true, source), policy.diagnose(sft, false, source),
@@ -402,7 +417,7 @@ public final class RankingAccuracyExperiment {
     }
 
     private static Evaluated evaluate(Path modelDir, List<PreferenceExample> heldOut, Map<String, List<PreferenceExample>> train,
-                                      List<String> prompts) {
+                                      List<String> prompts, double temperature) {
         try (NDManager manager = Torch.newManager()) {
             DecoderLm model = HfCheckpoint.load(modelDir, manager, DataType.FLOAT32);
             Tokenizer tokenizer = TokenizerFiles.ofModel(modelDir);
@@ -412,8 +427,10 @@ public final class RankingAccuracyExperiment {
                 for (var e : train.entrySet()) {
                     t.put(e.getKey(), PairScoring.score(model, tokenizer, manager, e.getValue(), 32));
                 }
-                List<String> responses = new ResponseGenerator(model, tokenizer).respond(manager, prompts,
-                        ResponseGenerator.Settings.greedy(160, 4, 64), new Rng(0));
+                ResponseGenerator.Settings decoding = temperature == 0 ? ResponseGenerator.Settings.greedy(160, 4, 64)
+                        : new ResponseGenerator.Settings(160, 4, temperature, 0, 1, 64);
+                List<String> responses = new ResponseGenerator(model, tokenizer).respond(manager, prompts, decoding,
+                        new Rng(0).split("win-rate-samples"));
                 return new Evaluated(h, t, responses, heldOut, train);
             } finally {
                 TokenizerFiles.close(tokenizer);

@@ -51,7 +51,7 @@ final class RankingAccuracyReport {
                 * Diagnostics (`RankingDiagnostics`) against the SFT model as reference: on all held-out pairs and on a fixed sample \
                 of %d training pairs. The idealised ranking accuracy is that of the exact optimum of DPO with beta = %s and the \
                 oracle's probability p of the chosen response (p = 1 counted as 1 - %s), for every row.
-                * Win rate: greedy responses (at most 160 tokens) to %d fresh held-in problems (seed %d) against the SFT model's, \
+                * Win rate: %s (at most 160 tokens) to %d fresh held-in problems (seed %d) against the SFT model's, \
                 judged by the same Bradley-Terry oracle (probability, ties 1/2), mean over families; per seed a 95%% stratified \
                 bootstrap interval; across seeds the mean with a 95%% t-interval.
                 * Wall clock of the whole experiment: %.1f minutes (nice, FULCRUM_LANES=1, on a 2-core machine shared with other jobs).
@@ -60,7 +60,9 @@ final class RankingAccuracyReport {
                 s.learningRate(), String.join(", ", s.losses().stream().map(l -> l + " (" + String.join(" ",
                         RankingAccuracyExperiment.lossSettings(l)) + ")").toList()), s.firstSeed(), s.firstSeed() + s.seeds() - 1,
                 s.overrides().isEmpty() ? "none" : String.join(" ", s.overrides()), trainSample, RankingAccuracyExperiment.IDEALISED_BETA,
-                RankingAccuracyExperiment.IDEALISED_EPSILON, evalProblems, s.evalSeed(), minutes));
+                RankingAccuracyExperiment.IDEALISED_EPSILON, s.evalTemperature() == 0 ? "greedy responses"
+                        : "one response per problem sampled at temperature " + s.evalTemperature() + " (every model from the same random stream)",
+                evalProblems, s.evalSeed(), minutes));
         if (s.pairs().contains(RankingAccuracyExperiment.ON_POLICY_PAIRS)) {
             var on = s.onPolicy();
             var st = data.onPolicy();
@@ -158,6 +160,9 @@ final class RankingAccuracyReport {
         }
         if (s.evalSeed() != RankingAccuracyExperiment.EVAL_PROBLEM_SEED) {
             c.append(" --eval-seed ").append(s.evalSeed());
+        }
+        if (s.evalTemperature() > 0) {
+            c.append(" --eval-temperature ").append(s.evalTemperature());
         }
         if (s.base().equals(BaseSft.Spec.noisyDemonstrations(s.base().corruptedShare()))) {
             c.append(" --base noisy");

@@ -123,6 +123,17 @@ class RankingAccuracyExperimentTest {
         assertEquals(modified, Files.getLastModifiedTime(samples).toMillis());
         assertEquals(rows, PreferenceJsonl.read(pairs));
         assertEquals(o.models().get(3).winRateVsSft(), again.models().get(3).winRateVsSft(), 1e-12);
+
+        // the same models judged on sampled responses: nothing retrained, the report says how the responses were made
+        var sampledSettings = new RankingAccuracyExperiment.Settings(2, List.of("sigmoid"), 1, 1, 1, 2, 4, 1e-4, 1, 6,
+                settings.overrides(), dir.resolve("work"), report, BaseSft.Spec.smoke(), List.of("oracle", "on-policy"), onPolicy, 5, 77,
+                0.8);
+        RankingAccuracyExperiment.Outcome sampled = RankingAccuracyExperiment.run(sampledSettings, dir.resolve("cache"), false);
+        assertEquals(modified, Files.getLastModifiedTime(samples).toMillis());
+        assertEquals(o.models().size(), sampled.models().size());
+        sampled.models().forEach(m -> assertTrue(m.winRateVsSft() >= 0 && m.winRateVsSft() <= 1, m.toString()));
+        String sampledMd = Files.readString(report);
+        assertTrue(sampledMd.contains("sampled at temperature 0.8") && sampledMd.contains("--eval-temperature 0.8"), sampledMd);
     }
 
     @Test
@@ -135,6 +146,10 @@ class RankingAccuracyExperimentTest {
         assertTrue(bad.getMessage().contains("pairs must be one or both of oracle, on-policy"), bad.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new RankingAccuracyExperiment.Settings(2, List.of("sigmoid"), 40, 8, 1, 200,
                 16, 1e-4, 20, 400, List.of(), dir, dir.resolve("r.md"), BaseSft.Spec.smoke(), List.of("on-policy"), null, 0, 1));
+        IllegalArgumentException hot = assertThrows(IllegalArgumentException.class, () -> new RankingAccuracyExperiment.Settings(2,
+                List.of("sigmoid"), 40, 8, 1, 200, 16, 1e-4, 20, 400, List.of(), dir, dir.resolve("r.md"), BaseSft.Spec.smoke(),
+                List.of("oracle"), null, 0, 1, -0.5));
+        assertTrue(hot.getMessage().contains("evalTemperature"), hot.getMessage());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RankingAccuracyExperiment.lossSettings("kto"));
         assertTrue(e.getMessage().contains("unknown loss 'kto'"), e.getMessage());
     }
