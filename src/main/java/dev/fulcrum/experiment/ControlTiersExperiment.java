@@ -11,6 +11,7 @@ import dev.fulcrum.core.config.ConfigLoader;
 import dev.fulcrum.core.io.AtomicFiles;
 import dev.fulcrum.core.io.Json;
 import dev.fulcrum.core.rng.Rng;
+import dev.fulcrum.core.run.RunDirectory;
 import dev.fulcrum.core.stats.Rliable;
 import dev.fulcrum.core.stats.Stats;
 import java.nio.file.Files;
@@ -113,10 +114,18 @@ public final class ControlTiersExperiment {
         return outcome;
     }
 
-    /** The run's final mean evaluation return: read from its summary when it finished before, trained otherwise. */
+    /**
+     * The run's final mean evaluation return: read from its summary when it finished before with these settings, trained
+     * otherwise (a finished run of other settings is refused, {@link RunDirectory#finishedWith}).
+     */
     private static double finalReturn(Settings s, String env, Path dataset, String algo, int seed, Path runDir, boolean progress) {
-        Path summary = runDir.resolve("summary.json");
-        if (Files.isRegularFile(summary)) {
+        List<String> o = new ArrayList<>(List.of("algo=" + algo, "env=" + env, "dataset=" + dataset, "seed=" + seed,
+                "steps=" + s.steps(), "evalEvery=" + s.evalEvery(), "evalEpisodes=" + s.evalEpisodes(),
+                "checkpointEvery=" + s.steps(), "logEvery=" + Math.max(1, s.evalEvery() / 5)));
+        o.addAll(s.overrides());
+        TrainConfig cfg = ConfigLoader.load(TrainConfig.class, TrainConfig.defaults(), null, o);
+        if (RunDirectory.finishedWith(runDir, cfg)) {
+            Path summary = runDir.resolve("summary.json");
             JsonNode n;
             try {
                 n = Json.MAPPER.readTree(summary.toFile());
@@ -131,11 +140,6 @@ public final class ControlTiersExperiment {
         if (s.reportOnly()) {
             throw new IllegalArgumentException("--report-only: run " + runDir + " has not finished (no summary.json)");
         }
-        List<String> o = new ArrayList<>(List.of("algo=" + algo, "env=" + env, "dataset=" + dataset, "seed=" + seed,
-                "steps=" + s.steps(), "evalEvery=" + s.evalEvery(), "evalEpisodes=" + s.evalEpisodes(),
-                "checkpointEvery=" + s.steps(), "logEvery=" + Math.max(1, s.evalEvery() / 5)));
-        o.addAll(s.overrides());
-        TrainConfig cfg = ConfigLoader.load(TrainConfig.class, TrainConfig.defaults(), null, o);
         return new OfflineTrainer(cfg, runDir).progressBar(progress).fit().finalEvaluation().meanReturn();
     }
 

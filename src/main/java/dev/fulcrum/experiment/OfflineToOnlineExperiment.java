@@ -6,6 +6,7 @@ import dev.fulcrum.control.train.OnlineTrainer;
 import dev.fulcrum.core.config.ConfigLoader;
 import dev.fulcrum.core.io.AtomicFiles;
 import dev.fulcrum.core.run.MetricsLog;
+import dev.fulcrum.core.run.RunDirectory;
 import dev.fulcrum.core.stats.Stats;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,13 +55,13 @@ public final class OfflineToOnlineExperiment {
             TreeMap<Long, List<Double>> curve = new TreeMap<>();
             for (int seed = 0; seed < s.seeds(); seed++) {
                 Path runDir = s.work().resolve(algo + "-seed" + seed);
-                if (!Files.isRegularFile(runDir.resolve("summary.json"))) {
-                    List<String> o = new ArrayList<>(List.of("algo=" + algo, "env=" + s.env(), "dataset=" + s.dataset(),
-                            "seed=" + seed, "offlineSteps=" + s.offlineSteps(), "onlineSteps=" + s.onlineSteps(),
-                            "evalEvery=" + s.evalEvery(), "evalEpisodes=" + s.evalEpisodes(),
-                            "checkpointEvery=" + (s.offlineSteps() + s.onlineSteps())));
-                    o.addAll(s.overrides());
-                    OnlineConfig cfg = ConfigLoader.load(OnlineConfig.class, OnlineConfig.finetuneDefaults(), null, o);
+                List<String> o = new ArrayList<>(List.of("algo=" + algo, "env=" + s.env(), "dataset=" + s.dataset(),
+                        "seed=" + seed, "offlineSteps=" + s.offlineSteps(), "onlineSteps=" + s.onlineSteps(),
+                        "evalEvery=" + s.evalEvery(), "evalEpisodes=" + s.evalEpisodes(),
+                        "checkpointEvery=" + (s.offlineSteps() + s.onlineSteps())));
+                o.addAll(s.overrides());
+                OnlineConfig cfg = ConfigLoader.load(OnlineConfig.class, OnlineConfig.finetuneDefaults(), null, o);
+                if (!RunDirectory.finishedWith(runDir, cfg)) { // a finished run of these settings is read, not retrained
                     new OnlineTrainer(cfg, runDir).progressBar(progress).fit();
                 }
                 TreeMap<Long, Double> evals = evaluations(runDir);

@@ -49,6 +49,13 @@ class ControlTiersExperimentTest {
         assertTrue(report.contains("## Score during training") && report.contains("### pendulum-medium-replay"), report);
         assertTrue(report.contains("| 10 |") && report.contains("| 20 |"), report);
         assertTrue(Files.isRegularFile(dir.resolve("report-pendulum-medium.png")));
+
+        // a finished run of other settings is refused, not silently reused
+        var other = new ControlTiersExperiment.Settings(List.of("pendulum"), List.of("medium"), List.of("iql"), 2, 20, 10, 1,
+                dir.resolve("tiers").toString(), List.of("batchSize=32", "iql.hiddenSize=8"), dir.resolve("work"),
+                dir.resolve("other.md"), true, "test");
+        var e = assertThrows(IllegalArgumentException.class, () -> ControlTiersExperiment.run(other, false));
+        assertTrue(e.getMessage().contains("other settings") && e.getMessage().contains("iql"), e.getMessage());
     }
 
     @Test

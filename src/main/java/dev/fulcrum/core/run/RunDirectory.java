@@ -53,6 +53,41 @@ public final class RunDirectory {
         return new RunDirectory(root);
     }
 
+    /**
+     * Whether {@code root} holds a finished run of exactly {@code resolvedConfig}, so an experiment may read it instead of
+     * training it again: false when it has no {@code summary.json}; true when its {@code config.json} equals the
+     * configuration as {@link #writeConfig} writes it. A finished run of other settings is refused, naming the settings
+     * that differ, rather than silently reused or deleted.
+     */
+    public static boolean finishedWith(Path root, Object resolvedConfig) {
+        if (!Files.isRegularFile(root.resolve("summary.json"))) {
+            return false;
+        }
+        com.fasterxml.jackson.databind.JsonNode expected, found;
+        try { // both sides parsed from text, so 5 and 5L (or 1e-3 written two ways) compare equal
+            expected = Json.MAPPER.readTree(Json.pretty(resolvedConfig));
+            found = Json.MAPPER.readTree(root.resolve("config.json").toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + root.resolve("config.json") + ": " + e.getMessage(), e);
+        }
+        if (expected.equals(found)) {
+            return true;
+        }
+        java.util.List<String> differing = new java.util.ArrayList<>();
+        java.util.Set<String> fields = new java.util.TreeSet<>();
+        expected.fieldNames().forEachRemaining(fields::add);
+        if (found != null) {
+            found.fieldNames().forEachRemaining(fields::add);
+        }
+        for (String f : fields) {
+            if (found == null || !java.util.Objects.equals(expected.get(f), found.get(f))) {
+                differing.add(f);
+            }
+        }
+        throw new IllegalArgumentException(root + " holds a finished run of other settings (differing: "
+                + String.join(", ", differing) + "); delete it or choose another work directory");
+    }
+
     public Path root() {
         return root;
     }
