@@ -18,6 +18,7 @@ public final class KvCache implements AutoCloseable {
     private final NDManager manager;
     private final NDArray[] keys;
     private final NDArray[] values;
+    private final NDArray[][] derived;
     private final int batch;
     private final int capacity;
     private int length;
@@ -32,6 +33,7 @@ public final class KvCache implements AutoCloseable {
         this.capacity = capacity;
         this.keys = new NDArray[config.layers()];
         this.values = new NDArray[config.layers()];
+        this.derived = new NDArray[config.layers()][];
         Shape shape = new Shape(batch, config.kvHeads(), capacity, config.headDim());
         for (int i = 0; i < config.layers(); i++) {
             keys[i] = manager.zeros(shape, dtype);
@@ -67,6 +69,25 @@ public final class KvCache implements AutoCloseable {
         values[layer].set(slot, v);
         NDIndex filled = new NDIndex().addAllDim(2).addSliceDim(0, length + t);
         return new NDArray[] {keys[layer].get(filled), values[layer].get(filled)};
+    }
+
+    /**
+     * Tensors a layer derives from its weights once per cache (fused projections for decoding), made by {@code make} on
+     * first use and freed with the cache. Valid because the weights do not change while a cache lives: a cache belongs
+     * to one generation call.
+     */
+    NDArray[] derived(int layer, java.util.function.Supplier<NDArray[]> make) {
+        if (derived[layer] == null) {
+            NDArray[] made = make.get();
+            for (NDArray a : made) {
+                if (a != null) {
+                    NDScope.unregister(a);
+                    a.attach(manager);
+                }
+            }
+            derived[layer] = made;
+        }
+        return derived[layer];
     }
 
     /** Marks {@code t} more positions as cached (after every layer has appended them). */

@@ -1,6 +1,7 @@
 package dev.fulcrum.lm.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import dev.fulcrum.core.nn.Scalars;
 import java.util.Map;
@@ -52,14 +53,26 @@ final class LlamaBlock implements DecoderBlock {
     @Override
     public NDArray forward(NDArray x, Pass pass) {
         long b = x.getShape().get(0), t = x.getShape().get(1);
+        // decoding with a cache: q/k/v (and gate/up) in one matmul each, with weights fused once per cache; the weights
+        // cannot change during one generation, and one engine call instead of three is what decoding is short of
+        NDArray[] fused = pass.cache() == null ? null : pass.cache().derived(layer, this::fusedWeights);
+        boolean fusedAttention = fused != null && fused[0] != null, fusedMlp = fused != null && fused[2] != null;
         NDArray a = Layers.rmsNorm(x, inNorm, eps);
-        // queries and keys rotate together: [B, T, heads + kvHeads, headDim], one rotation, then split by head
-        NDArray qk = Layers.linear(a, qW, qB).reshape(b, t, heads, headDim)
-                .concat(Layers.linear(a, kW, kB).reshape(b, t, kvHeads, headDim), 2);
+        NDArray qk, v;
+        if (fusedAttention) { // [B, T, heads + 2 kvHeads, headDim]: queries and keys first, values last
+            NDList parts = Layers.linear(a, fused[0], fused[1]).reshape(b, t, heads + 2L * kvHeads, headDim)
+                    .split(new long[] {heads + kvHeads}, 2);
+            qk = parts.get(0);
+            v = parts.get(1);
+        } else { // queries and keys rotate together: [B, T, heads + kvHeads, headDim], one rotation, then split by head
+            qk = Layers.linear(a, qW, qB).reshape(b, t, heads, headDim)
+                    .concat(Layers.linear(a, kW, kB).reshape(b, t, kvHeads, headDim), 2);
+            v = Layers.linear(a, vW, vB).reshape(b, t, kvHeads, headDim);
+        }
         NDList rotated = rope.apply(qk, pass.angles()).split(new long[] {heads}, 2);
         NDArray q = rotated.get(0).mul(Scalars.of(qk, 1 / Math.sqrt(headDim))).transpose(0, 2, 1, 3);
         NDArray k = rotated.get(1).transpose(0, 2, 1, 3);
-        NDArray v = Layers.linear(a, vW, vB).reshape(b, t, kvHeads, headDim).transpose(0, 2, 1, 3);
+        v = v.transpose(0, 2, 1, 3);
         if (pass.cache() != null) {
             NDArray[] kv = pass.cache().append(layer, k, v);
             k = kv[0];
@@ -68,7 +81,30 @@ final class LlamaBlock implements DecoderBlock {
         NDArray attention = CausalAttention.attend(q, k, v, pass.bias(), heads / kvHeads);
         x = x.add(Layers.linear(attention, oW, oB));
         NDArray m = Layers.rmsNorm(x, postNorm, eps);
-        NDArray hidden = Layers.silu(Layers.linear(m, gateW, gateB)).mul(Layers.linear(m, upW, upB));
+        NDArray hidden;
+        if (fusedMlp) {
+            NDList gateUp = Layers.linear(m, fused[2], fused[3]).split(new long[] {gateW.getShape().get(0)}, 2);
+            hidden = Layers.silu(gateUp.get(0)).mul(gateUp.get(1));
+        } else {
+            hidden = Layers.silu(Layers.linear(m, gateW, gateB)).mul(Layers.linear(m, upW, upB));
+        }
         return x.add(Layers.linear(hidden, downW, downB));
+    }
+
+    /**
+     * {@code {qkvWeight, qkvBias, gateUpWeight, gateUpBias}}: the projections stacked by output rows (a bias null when the
+     * layer has none); a pair of nulls where the biases are mixed (some present, some not) and the layer stays unfused.
+     */
+    private NDArray[] fusedWeights() {
+        NDArray[] f = new NDArray[4];
+        if ((qB == null) == (kB == null) && (kB == null) == (vB == null)) {
+            f[0] = NDArrays.concat(new NDList(qW, kW, vW), 0);
+            f[1] = qB == null ? null : NDArrays.concat(new NDList(qB, kB, vB), 0);
+        }
+        if ((gateB == null) == (upB == null)) {
+            f[2] = NDArrays.concat(new NDList(gateW, upW), 0);
+            f[3] = gateB == null ? null : NDArrays.concat(new NDList(gateB, upB), 0);
+        }
+        return f;
     }
 }

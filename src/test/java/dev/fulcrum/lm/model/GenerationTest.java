@@ -58,6 +58,50 @@ class GenerationTest {
         }
     }
 
+    /**
+     * Decoding with a cache runs Llama's projections fused (q/k/v in one matmul, gate/up in one); with biases on every
+     * projection (Llama's attention_bias plus mlp_bias) and grouped-query attention it must still give the tokens of
+     * the unfused full recomputation.
+     */
+    @Test
+    void fusedDecodingWithBiasesMatchesRecomputation() {
+        LmConfig c = LmConfig.llama(40, 16, 2, 4, 2, 24, 32, 10000.0, false);
+        LmConfig biased = new LmConfig(c.family(), c.vocabSize(), c.hiddenSize(), c.layers(), c.heads(), c.kvHeads(), c.headDim(),
+                c.intermediateSize(), c.maxPositions(), c.normEps(), c.ropeTheta(), c.tieEmbeddings(), true, false, true, -1, -1);
+        try (NDManager m = Torch.newManager()) {
+            DecoderLm model = DecoderLm.initialise(m, biased, DataType.FLOAT32, new Rng(5));
+            java.util.Random r = new java.util.Random(7);
+            model.parameters().forEach((name, p) -> { // biases start at zero: give them values, so a misplaced one shows
+                if (name.endsWith(".bias")) {
+                    float[] v = new float[Math.toIntExact(p.size())];
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] = (float) r.nextGaussian();
+                    }
+                    p.set(java.nio.FloatBuffer.wrap(v));
+                }
+            });
+            assertTrue(model.parameters().keySet().stream().filter(n -> n.endsWith(".bias")).count() >= 2 * 6,
+                    "q/k/v/o and gate/up/down biases in both layers");
+            List<int[]> prompts = List.of(new int[] {3, 17}, new int[] {9, 22, 5, 30, 11}, new int[] {7, 8, 2});
+            // the prompt's hidden states through the fused projections (with a cache) equal the unfused ones (without)
+            TokenBatch batch = TokenBatch.of(prompts, 0, TokenBatch.Padding.LEFT);
+            try (KvCache cache = model.newCache(m, prompts.size(), batch.length())) {
+                float[] unfused = model.hiddenStates(batch.idTensor(m), batch.positionTensor(m), batch.causalBias(m, DataType.FLOAT32),
+                        null).toFloatArray();
+                float[] fused = model.hiddenStates(batch.idTensor(m), batch.positionTensor(m), batch.causalBias(m, DataType.FLOAT32),
+                        cache).toFloatArray();
+                for (int i = 0; i < unfused.length; i++) {
+                    assertEquals(unfused[i], fused[i], 1e-5, "hidden state " + i);
+                }
+            }
+            Generator g = new Generator(model);
+            for (GenerationConfig cfg : List.of(GenerationConfig.greedy(12), GenerationConfig.sampling(12, 1.0, 0, 1.0))) {
+                assertEquals(g.generate(m, prompts, cfg, new Rng(42), false), g.generate(m, prompts, cfg, new Rng(42), true),
+                        cfg.toString());
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {LmFixtures.GPT2, LmFixtures.LLAMA})
     void aSideLaneGivesTheSameCompletions(String name) {
