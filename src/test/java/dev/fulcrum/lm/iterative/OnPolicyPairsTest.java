@@ -15,29 +15,6 @@ import org.junit.jupiter.api.Test;
 /** On-policy pair construction: best vs worst by gold reward, the gap filter, ties and degenerate samples, worked by hand. */
 class OnPolicyPairsTest {
 
-    /** A problem whose gold reward is a lookup table (unknown responses score 0). */
-    private record TableProblem(String prompt, Map<String, Double> rewards) implements Problem {
-        public String family() {
-            return "table";
-        }
-
-        public String reference() {
-            return "a";
-        }
-
-        public double score(String response) {
-            return rewards.getOrDefault(response, 0.0);
-        }
-
-        public List<String> corruptions() {
-            return List.of();
-        }
-
-        public int steps() {
-            return 1;
-        }
-    }
-
     private static final BradleyTerryOracle BT = new BradleyTerryOracle(0.1);
 
     @Test

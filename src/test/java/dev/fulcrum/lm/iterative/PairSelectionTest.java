@@ -15,33 +15,6 @@ import org.junit.jupiter.api.Test;
 /** Pair selection by oracle win rate (DNO, INPO) and by the gold (Bradley-Terry) order (iterative DPO), worked by hand. */
 class PairSelectionTest {
 
-    /** A problem whose gold reward is a lookup table. */
-    private record TableProblem(Map<String, Double> rewards) implements Problem {
-        public String family() {
-            return "table";
-        }
-
-        public String prompt() {
-            return "q\n";
-        }
-
-        public String reference() {
-            return "a";
-        }
-
-        public double score(String response) {
-            return rewards.getOrDefault(response, 0.0);
-        }
-
-        public List<String> corruptions() {
-            return List.of();
-        }
-
-        public int steps() {
-            return 1;
-        }
-    }
-
     private static final IntransitiveOracle CYCLE = new IntransitiveOracle(0.1, 0.3);
 
     /** Equal rewards, styles (words mod 3) 0, 1, 2: a pure cycle, every win rate is 1/2, so no pair is selected. */
