@@ -65,4 +65,20 @@ public record Checkpoint(long step, Map<String, NDArray> tensors, Map<String, St
         });
         return out;
     }
+
+    /**
+     * Copies the tensors of group {@code prefix} into {@code parameters} (same names), refusing a missing tensor or one of
+     * another shape or type; {@code what} names the network in the error ("model", "encoder", ...).
+     */
+    public void restoreParameters(String prefix, Map<String, NDArray> parameters, String what) {
+        Map<String, NDArray> saved = group(prefix);
+        parameters.forEach((name, p) -> {
+            NDArray s = saved.get(name);
+            if (s == null || !s.getShape().equals(p.getShape()) || s.getDataType() != p.getDataType()) {
+                throw new IllegalArgumentException("checkpoint does not match the " + what + ": parameter " + name
+                        + (s == null ? " is missing" : " is " + s.getShape() + " " + s.getDataType()));
+            }
+            p.set(s.toByteBuffer());
+        });
+    }
 }

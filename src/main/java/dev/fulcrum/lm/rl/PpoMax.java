@@ -220,8 +220,8 @@ public final class PpoMax extends FitOptions<PpoMax> {
         if (resume && run.latestCheckpoint().isPresent()) {
             try (NDManager loading = manager.newSubManager()) {
                 Checkpoint c = Checkpoint.load(run.latestCheckpoint().get(), loading);
-                restoreTensors(c.group("policy"), policyParams, "policy");
-                restoreTensors(c.group("critic"), criticParams, "critic");
+                c.restoreParameters("policy", policyParams, "policy");
+                c.restoreParameters("critic", criticParams, "critic");
                 policyAdam.restore(c.group("adam.policy"), Long.parseLong(c.metadata().get("adam.policy.steps")));
                 criticAdam.restore(c.group("adam.critic"), Long.parseLong(c.metadata().get("adam.critic.steps")));
                 c.restoreRng("prompts", prompts);
@@ -532,17 +532,6 @@ public final class PpoMax extends FitOptions<PpoMax> {
     private static double std(double[] x) {
         double m = mean(x);
         return Math.sqrt(Arrays.stream(x).map(v -> (v - m) * (v - m)).sum() / x.length);
-    }
-
-    private static void restoreTensors(Map<String, NDArray> saved, Map<String, NDArray> parameters, String what) {
-        parameters.forEach((name, p) -> {
-            NDArray t = saved.get(name);
-            if (t == null || !t.getShape().equals(p.getShape()) || t.getDataType() != p.getDataType()) {
-                throw new IllegalArgumentException("checkpoint does not match the " + what + ": parameter " + name
-                        + (t == null ? " is missing" : " is " + t.getShape() + " " + t.getDataType()));
-            }
-            p.set(t.toByteBuffer());
-        });
     }
 
     private void saveCheckpoint(RunDirectory run, long step, Map<String, NDArray> policyParams, Map<String, NDArray> criticParams,

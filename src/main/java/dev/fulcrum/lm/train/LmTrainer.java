@@ -254,15 +254,7 @@ public final class LmTrainer extends FitOptions<LmTrainer> {
     }
 
     private static void restore(Checkpoint c, Map<String, NDArray> parameters, Adam adam, BatchPlan plan) {
-        Map<String, NDArray> saved = c.group("param");
-        parameters.forEach((name, p) -> {
-            NDArray s = saved.get(name);
-            if (s == null || !s.getShape().equals(p.getShape()) || s.getDataType() != p.getDataType()) {
-                throw new IllegalArgumentException("checkpoint does not match the model: parameter " + name
-                        + (s == null ? " is missing" : " is " + s.getShape() + " " + s.getDataType()));
-            }
-            p.set(s.toByteBuffer());
-        });
+        c.restoreParameters("param", parameters, "model");
         String steps = c.metadata().get("adam.steps");
         if (steps == null) {
             throw new IllegalArgumentException("checkpoint lacks the optimiser's step count (adam.steps)");
