@@ -17,13 +17,18 @@ final class CausalAttention {
      * @param q    queries {@code [B, heads, T, d]}, already scaled by {@code 1 / sqrt(d)}
      * @param k    keys {@code [B, kvHeads, Tk, d]}
      * @param v    values {@code [B, kvHeads, Tk, d]}
-     * @param bias additive bias {@code [B, 1, T, Tk]}, or {@code [B, 1, 1, T, Tk]} when {@code groupSize > 1}
+     * @param bias additive bias {@code [B, 1, T, Tk]}, or {@code [B, 1, 1, T, Tk]} when {@code groupSize > 1} and {@code T > 1}
      *             ({@link #forGroups}: shaped once per forward, not once per layer)
      * @return the heads' outputs side by side, {@code [B, T, heads * d]}
      */
     static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray bias, int groupSize) {
         long b = q.getShape().get(0), heads = q.getShape().get(1), t = q.getShape().get(2), d = q.getShape().get(3);
         long kvHeads = heads / groupSize, tk = k.getShape().get(2);
+        if (t == 1) { // decoding one position: a key/value head's query heads are the rows of one product; the bias
+            // [B, 1, 1, Tk] broadcasts over heads and rows as it is, and the head-major output is the token-major one
+            NDArray p = (groupSize == 1 ? q : q.reshape(b, kvHeads, groupSize, d)).matMul(k.swapAxes(2, 3)).add(bias).softmax(-1);
+            return p.matMul(v).reshape(b, 1, heads * d);
+        }
         NDArray out;
         if (groupSize == 1) {
             NDArray p = q.matMul(k.swapAxes(2, 3)).add(bias).softmax(-1);
@@ -33,14 +38,14 @@ final class CausalAttention {
             NDArray p = scores.reshape(b, kvHeads, groupSize, t, tk).add(bias).softmax(-1);
             out = p.reshape(b, kvHeads, groupSize * t, tk).matMul(v);
         }
-        if (t == 1) { // one query position (decoding): the head-major layout already is the token-major one
-            return out.reshape(b, 1, heads * d);
-        }
         return out.reshape(b, heads, t, d).transpose(0, 2, 1, 3).reshape(b, t, heads * d);
     }
 
-    /** The bias as {@link #attend} takes it for {@code groupSize} query heads per key/value head. */
+    /**
+     * The bias {@code [B, 1, T, Tk]} as {@link #attend} takes it for {@code groupSize} query heads per key/value head: with
+     * an axis for the groups when {@code T > 1}; one query position needs none.
+     */
     static NDArray forGroups(NDArray bias, int groupSize) {
-        return groupSize == 1 ? bias : bias.expandDims(2);
+        return groupSize == 1 || bias.getShape().get(2) == 1 ? bias : bias.expandDims(2);
     }
 }

@@ -39,8 +39,12 @@ final class Layers {
 
     /** RMSNorm (Zhang and Sennrich 2019): {@code w * x / sqrt(mean(x^2) + eps)} over the last axis. */
     static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
-        NDArray rms = x.square().mean(new int[] {-1}, true).add(Scalars.of(x, eps)).sqrt();
-        return x.div(rms).mul(weight);
+        return rmsNormalise(x, eps).mul(weight);
+    }
+
+    /** RMSNorm without its gain: {@code x / sqrt(mean(x^2) + eps)} over the last axis. */
+    static NDArray rmsNormalise(NDArray x, double eps) {
+        return x.div(x.square().mean(new int[] {-1}, true).add(Scalars.of(x, eps)).sqrt());
     }
 
     /**

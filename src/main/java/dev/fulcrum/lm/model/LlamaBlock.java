@@ -52,59 +52,66 @@ final class LlamaBlock implements DecoderBlock {
 
     @Override
     public NDArray forward(NDArray x, Pass pass) {
+        return pass.cache() == null ? recomputing(x, pass) : decoding(x, pass);
+    }
+
+    /** Training, scoring and full recomputation: the formula above, one projection at a time. */
+    private NDArray recomputing(NDArray x, Pass pass) {
         long b = x.getShape().get(0), t = x.getShape().get(1);
-        // decoding with a cache: q/k/v (and gate/up) in one matmul each, with weights fused once per cache; the weights
-        // cannot change during one generation, and one engine call instead of three is what decoding is short of
-        NDArray[] fused = pass.cache() == null ? null : pass.cache().derived(layer, this::fusedWeights);
-        boolean fusedAttention = fused != null && fused[0] != null, fusedMlp = fused != null && fused[2] != null;
         NDArray a = Layers.rmsNorm(x, inNorm, eps);
-        NDArray qk, v;
-        if (fusedAttention) { // [B, T, heads + 2 kvHeads, headDim]: queries and keys first, values last
-            NDList parts = Layers.linear(a, fused[0], fused[1]).reshape(b, t, heads + 2L * kvHeads, headDim)
-                    .split(new long[] {heads + kvHeads}, 2);
-            qk = parts.get(0);
-            v = parts.get(1);
-        } else { // queries and keys rotate together: [B, T, heads + kvHeads, headDim], one rotation, then split by head
-            qk = Layers.linear(a, qW, qB).reshape(b, t, heads, headDim)
-                    .concat(Layers.linear(a, kW, kB).reshape(b, t, kvHeads, headDim), 2);
-            v = Layers.linear(a, vW, vB).reshape(b, t, kvHeads, headDim);
-        }
+        // queries and keys rotate together: [B, T, heads + kvHeads, headDim], one rotation, then split by head
+        NDArray qk = Layers.linear(a, qW, qB).reshape(b, t, heads, headDim)
+                .concat(Layers.linear(a, kW, kB).reshape(b, t, kvHeads, headDim), 2);
+        NDArray v = Layers.linear(a, vW, vB).reshape(b, t, kvHeads, headDim).transpose(0, 2, 1, 3);
         NDList rotated = rope.apply(qk, pass.angles()).split(new long[] {heads}, 2);
         NDArray q = rotated.get(0).mul(Scalars.of(qk, 1 / Math.sqrt(headDim))).transpose(0, 2, 1, 3);
         NDArray k = rotated.get(1).transpose(0, 2, 1, 3);
-        v = v.transpose(0, 2, 1, 3);
-        if (pass.cache() != null) {
-            NDArray[] kv = pass.cache().append(layer, k, v);
-            k = kv[0];
-            v = kv[1];
-        }
-        NDArray attention = CausalAttention.attend(q, k, v, pass.bias(), heads / kvHeads);
-        x = x.add(Layers.linear(attention, oW, oB));
+        x = x.add(Layers.linear(CausalAttention.attend(q, k, v, pass.bias(), heads / kvHeads), oW, oB));
         NDArray m = Layers.rmsNorm(x, postNorm, eps);
-        NDArray hidden;
-        if (fusedMlp) {
-            NDList gateUp = Layers.linear(m, fused[2], fused[3]).split(new long[] {gateW.getShape().get(0)}, 2);
-            hidden = Layers.silu(gateUp.get(0)).mul(gateUp.get(1));
-        } else {
-            hidden = Layers.silu(Layers.linear(m, gateW, gateB)).mul(Layers.linear(m, upW, upB));
-        }
+        NDArray hidden = Layers.silu(Layers.linear(m, gateW, gateB)).mul(Layers.linear(m, upW, upB));
         return x.add(Layers.linear(hidden, downW, downB));
     }
 
     /**
-     * {@code {qkvWeight, qkvBias, gateUpWeight, gateUpBias}}: the projections stacked by output rows (a bias null when the
-     * layer has none); a pair of nulls where the biases are mixed (some present, some not) and the layer stays unfused.
+     * Decoding with a KV cache: the same function with fewer engine calls per token (decoding a small model is short of
+     * calls more than of arithmetic), through weights prepared once per cache ({@link #decodingWeights}; valid because
+     * weights cannot change during one generation call). Norm gains are folded into the projection that follows each
+     * norm ({@code (x/rms(x) * g) W^T = (x/rms(x)) (W diag g)^T}); q, k and v come from one matmul, gate and up from
+     * another; the query scale {@code 1/sqrt(d)} is folded into q (the rotation is linear, so it commutes).
      */
-    private NDArray[] fusedWeights() {
-        NDArray[] f = new NDArray[4];
-        if ((qB == null) == (kB == null) && (kB == null) == (vB == null)) {
-            f[0] = NDArrays.concat(new NDList(qW, kW, vW), 0);
-            f[1] = qB == null ? null : NDArrays.concat(new NDList(qB, kB, vB), 0);
-        }
-        if ((gateB == null) == (upB == null)) {
-            f[2] = NDArrays.concat(new NDList(gateW, upW), 0);
-            f[3] = gateB == null ? null : NDArrays.concat(new NDList(gateB, upB), 0);
-        }
-        return f;
+    private NDArray decoding(NDArray x, Pass pass) {
+        long b = x.getShape().get(0), t = x.getShape().get(1);
+        NDArray[] w = pass.cache().derived(layer, this::decodingWeights);
+        // [B, T, heads + 2 kvHeads, headDim]: queries and keys first (they rotate together), values last
+        NDList qkv = Layers.linear(Layers.rmsNormalise(x, eps), w[0], w[1]).reshape(b, t, heads + 2L * kvHeads, headDim)
+                .split(new long[] {heads + kvHeads}, 2);
+        NDList rotated = rope.apply(qkv.get(0), pass.angles()).split(new long[] {heads}, 2);
+        NDArray[] kv = pass.cache().append(layer, rotated.get(1).transpose(0, 2, 1, 3), qkv.get(1).transpose(0, 2, 1, 3));
+        NDArray attention = CausalAttention.attend(rotated.get(0).transpose(0, 2, 1, 3), kv[0], kv[1], pass.bias(), heads / kvHeads);
+        x = x.add(Layers.linear(attention, oW, oB));
+        NDList gateUp = Layers.linear(Layers.rmsNormalise(x, eps), w[2], w[3]).split(new long[] {gateW.getShape().get(0)}, 2);
+        return x.add(Layers.linear(Layers.silu(gateUp.get(0)).mul(gateUp.get(1)), downW, downB));
+    }
+
+    /**
+     * {@code {qkvWeight, qkvBias, gateUpWeight, gateUpBias}} for {@link #decoding}: rows {@code [q / sqrt(d); k; v]} times
+     * {@code diag(input_layernorm)}, and {@code [gate; up]} times {@code diag(post_attention_layernorm)}. A bias is null
+     * when none of its projections has one; a missing bias among present ones counts as zeros.
+     */
+    private NDArray[] decodingWeights() {
+        NDArray scale = Scalars.of(qW, 1 / Math.sqrt(headDim));
+        NDArray qkv = NDArrays.concat(new NDList(qW.mul(scale), kW, vW), 0).mul(inNorm);
+        NDArray qkvBias = qB == null && kB == null && vB == null ? null
+                : NDArrays.concat(new NDList(orZeros(qB, qW).mul(scale), orZeros(kB, kW), orZeros(vB, vW)), 0);
+        NDArray gateUp = NDArrays.concat(new NDList(gateW, upW), 0).mul(postNorm);
+        NDArray gateUpBias = gateB == null && upB == null ? null
+                : NDArrays.concat(new NDList(orZeros(gateB, gateW), orZeros(upB, upW)), 0);
+        return new NDArray[] {qkv, qkvBias, gateUp, gateUpBias};
+    }
+
+    /** {@code bias}, or zeros of the length of {@code weight}'s rows when there is none. */
+    private static NDArray orZeros(NDArray bias, NDArray weight) {
+        return bias != null ? bias : weight.getManager().zeros(new ai.djl.ndarray.types.Shape(weight.getShape().get(0)),
+                weight.getDataType());
     }
 }

@@ -71,11 +71,13 @@ class GenerationTest {
         try (NDManager m = Torch.newManager()) {
             DecoderLm model = DecoderLm.initialise(m, biased, DataType.FLOAT32, new Rng(5));
             java.util.Random r = new java.util.Random(7);
-            model.parameters().forEach((name, p) -> { // biases start at zero: give them values, so a misplaced one shows
-                if (name.endsWith(".bias")) {
+            model.parameters().forEach((name, p) -> { // biases start at 0 and norm gains at 1: give them values, so that a
+                // misplaced bias or a wrongly folded gain shows
+                boolean gain = name.endsWith("norm.weight");
+                if (name.endsWith(".bias") || gain) {
                     float[] v = new float[Math.toIntExact(p.size())];
                     for (int i = 0; i < v.length; i++) {
-                        v[i] = (float) r.nextGaussian();
+                        v[i] = (float) (gain ? 1 + 0.5 * r.nextGaussian() : r.nextGaussian());
                     }
                     p.set(java.nio.FloatBuffer.wrap(v));
                 }
@@ -85,13 +87,35 @@ class GenerationTest {
             List<int[]> prompts = List.of(new int[] {3, 17}, new int[] {9, 22, 5, 30, 11}, new int[] {7, 8, 2});
             // the prompt's hidden states through the fused projections (with a cache) equal the unfused ones (without)
             TokenBatch batch = TokenBatch.of(prompts, 0, TokenBatch.Padding.LEFT);
-            try (KvCache cache = model.newCache(m, prompts.size(), batch.length())) {
+            try (KvCache cache = model.newCache(m, prompts.size(), batch.length() + 1)) {
                 float[] unfused = model.hiddenStates(batch.idTensor(m), batch.positionTensor(m), batch.causalBias(m, DataType.FLOAT32),
                         null).toFloatArray();
                 float[] fused = model.hiddenStates(batch.idTensor(m), batch.positionTensor(m), batch.causalBias(m, DataType.FLOAT32),
                         cache).toFloatArray();
                 for (int i = 0; i < unfused.length; i++) {
                     assertEquals(unfused[i], fused[i], 1e-5, "hidden state " + i);
+                }
+                // and one decoded position (the one-query attention path) equals the last position of the recomputation
+                long[] next = {4, 12, 29};
+                List<int[]> extended = new java.util.ArrayList<>();
+                for (int i = 0; i < prompts.size(); i++) {
+                    int[] e = java.util.Arrays.copyOf(prompts.get(i), prompts.get(i).length + 1);
+                    e[e.length - 1] = (int) next[i];
+                    extended.add(e);
+                }
+                TokenBatch full = TokenBatch.of(extended, 0, TokenBatch.Padding.LEFT);
+                float[] all = model.hiddenStates(full.idTensor(m), full.positionTensor(m), full.causalBias(m, DataType.FLOAT32), null)
+                        .get(new ai.djl.ndarray.index.NDIndex(":, -1, :")).toFloatArray();
+                boolean[] keyMask = java.util.Arrays.copyOf(full.mask(), full.mask().length);
+                long[] positions = new long[prompts.size()];
+                for (int i = 0; i < positions.length; i++) {
+                    positions[i] = prompts.get(i).length;
+                }
+                float[] step = model.hiddenStates(m.create(next, new ai.djl.ndarray.types.Shape(3, 1)),
+                        m.create(positions, new ai.djl.ndarray.types.Shape(3, 1)),
+                        AttentionBias.causal(m, 3, 1, batch.length(), keyMask, full.length(), DataType.FLOAT32), cache).toFloatArray();
+                for (int i = 0; i < all.length; i++) {
+                    assertEquals(all[i], step[i], 1e-5, "decoded hidden state " + i);
                 }
             }
             Generator g = new Generator(model);
