@@ -55,7 +55,19 @@ final class HostMemory {
         return s;
     }
 
-    /** {@code target <- (1 - tau) target + tau source}, element-wise, in place. */
+    /**
+     * {@code target <- (1 - tau) target + tau source}, element-wise, in place; tensors not in host memory (or
+     * {@code engineOps}, for tests) go through {@link EngineUpdates#polyak} on their device.
+     */
+    static void polyak(NDArray target, NDArray source, double tau, boolean engineOps) {
+        if (engineOps || EngineUpdates.needed(target) || EngineUpdates.needed(source)) {
+            EngineUpdates.polyak(target, source, tau);
+        } else {
+            polyak(target, source, tau);
+        }
+    }
+
+    /** {@code target <- (1 - tau) target + tau source}, element-wise, in place, through host memory. */
     static void polyak(NDArray target, NDArray source, double tau) {
         int n = Math.toIntExact(target.size());
         if (target.getDataType() == DataType.FLOAT32) {
