@@ -22,8 +22,11 @@ public final class GradientClipping {
         return globalNorm(parameters, false);
     }
 
-    /** {@link #globalNorm(Collection)}, by engine operations for every gradient when {@code engineOps} (for tests). */
-    static double globalNorm(Collection<NDArray> parameters, boolean engineOps) {
+    /**
+     * {@link #globalNorm(Collection)}; with {@code engineOps}, by engine operations for every gradient, CPU ones too (the
+     * path of GPU tensors, chosen on the CPU to test it).
+     */
+    public static double globalNorm(Collection<NDArray> parameters, boolean engineOps) {
         double sum = 0;
         for (NDArray p : parameters) {
             if (!p.hasGradient()) {
@@ -55,8 +58,11 @@ public final class GradientClipping {
         return clip(parameters, maxNorm, false);
     }
 
-    /** {@link #clip(Collection, double)}, by engine operations for every gradient when {@code engineOps} (for tests). */
-    static double clip(Collection<NDArray> parameters, double maxNorm, boolean engineOps) {
+    /**
+     * {@link #clip(Collection, double)}; with {@code engineOps}, by engine operations for every gradient, CPU ones too (the
+     * path of GPU tensors, chosen on the CPU to test it).
+     */
+    public static double clip(Collection<NDArray> parameters, double maxNorm, boolean engineOps) {
         if (!(maxNorm > 0)) {
             throw new IllegalArgumentException("maxNorm must be positive, got " + maxNorm);
         }

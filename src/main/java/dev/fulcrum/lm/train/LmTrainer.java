@@ -63,10 +63,18 @@ public final class LmTrainer extends FitOptions<LmTrainer> {
 
     private final LmTrainConfig config;
     private final Path out;
+    /** Optimiser and clipping by engine operations even on the CPU (the GPU path, for tests). */
+    private boolean engineOps;
 
     public LmTrainer(LmTrainConfig config, Path out) {
         this.config = config;
         this.out = out;
+    }
+
+    /** Updates parameters by in-place engine operations, as on a GPU, even on the CPU (to test that path here). */
+    LmTrainer usingEngineOps() {
+        this.engineOps = true;
+        return this;
     }
 
     public Result fit() {
@@ -164,6 +172,9 @@ public final class LmTrainer extends FitOptions<LmTrainer> {
     private Result train(RunDirectory run, LmObjective objective, NDManager manager, Rng master, String tokenizerName, int[] difficulty) {
         Map<String, NDArray> parameters = objective.parameters();
         Adam adam = config.optimizer().optimizer(manager, parameters);
+        if (engineOps) {
+            adam.usingEngineOps();
+        }
         WarmupCosine schedule = config.optimizer().schedule(config.steps());
         BatchPlan plan = new BatchPlan(objective.exampleLengths(), config.batchSize(), config.lengthGrouped(), master.split("batches"),
                 difficulty);
@@ -207,8 +218,9 @@ public final class LmTrainer extends FitOptions<LmTrainer> {
                         l.metrics().forEach((k, v) -> extra.merge(k, v / config.accumulation(), Double::sum));
                     }
                 }
-                double norm = config.optimizer().clipNorm() > 0 ? GradientClipping.clip(parameters.values(), config.optimizer().clipNorm())
-                        : GradientClipping.globalNorm(parameters.values());
+                double norm = config.optimizer().clipNorm() > 0
+                        ? GradientClipping.clip(parameters.values(), config.optimizer().clipNorm(), engineOps)
+                        : GradientClipping.globalNorm(parameters.values(), engineOps);
                 adam.step();
                 tokensTotal += tokens;
                 tokensSinceLog += tokens;
