@@ -55,8 +55,8 @@ public final class Devices {
             return device;
         }
         if (gpusVisible == 0) {
-            throw new IllegalArgumentException("device '" + spec.trim() + "' asked for, but the PyTorch engine sees no GPU: its "
-                    + "natives are a CPU build (Maven Central serves only those). To train on a GPU, install a CUDA build of "
+            throw new IllegalArgumentException("device '" + spec.trim() + "' asked for, but the PyTorch engine sees no GPU (the "
+                    + "natives Maven Central serves are CPU builds). To train on a GPU, install a CUDA build of "
                     + "libtorch 2.7.1, set PYTORCH_LIBRARY_PATH to its lib folder and PYTORCH_FLAVOR to its flavour (e.g. cu128), "
                     + "see README 'Fine-tuning on a GPU'; or run on the CPU (--device cpu, --set device=cpu, or unset "
                     + ENVIRONMENT + ")");
