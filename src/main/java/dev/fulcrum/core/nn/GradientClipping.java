@@ -33,7 +33,7 @@ public final class GradientClipping {
                 continue;
             }
             try (NDArray g = p.getGradient()) {
-                if (engineOps || EngineUpdates.needed(g)) {
+                if (engineOps || EngineUpdates.needed(p)) { // the parameter's device (cached), not a fresh gradient handle's
                     sum += EngineUpdates.squaredNorm(g);
                 } else if (g.getDataType() == DataType.FLOAT32) {
                     FloatBuffer b = HostMemory.floats(g);
@@ -79,7 +79,7 @@ public final class GradientClipping {
                 continue;
             }
             try (NDArray g = p.getGradient()) {
-                if (engineOps || EngineUpdates.needed(g)) {
+                if (engineOps || EngineUpdates.needed(p)) { // the parameter's device (cached), not a fresh gradient handle's
                     EngineUpdates.scale(g, factor);
                 } else if (g.getDataType() == DataType.FLOAT32) {
                     FloatBuffer b = HostMemory.floats(g);

@@ -33,8 +33,8 @@ final class HostMemory {
             throw new IllegalArgumentException("expected " + expected + " tensor, got " + a.getDataType());
         }
         if (!ai.djl.Device.Type.CPU.equals(a.getDevice().getDeviceType())) {
-            throw new UnsupportedOperationException("host-memory updates need CPU tensors; " + a.getDevice()
-                    + " is not supported yet");
+            throw new UnsupportedOperationException("host-memory updates need CPU tensors, not " + a.getDevice()
+                    + " (device tensors go through EngineUpdates)");
         }
         ByteBuffer b = a.toByteBuffer(true);
         if (!b.isDirect()) {
