@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.fulcrum.core.rng.Rng;
@@ -68,7 +69,7 @@ class EngineUpdatesTest {
     private static void backward(NDManager m, Map<String, NDArray> p, int t) {
         Rng rng = new Rng(100 + t);
         DataType type = p.get("w").getDataType();
-        try (NDManager tmp = m.newSubManager(); Torch.Tape tape = new Torch.Tape()) {
+        try (NDScope ignored = new NDScope(); NDManager tmp = m.newSubManager(); Torch.Tape tape = new Torch.Tape()) {
             NDArray c = tensor(tmp, type, gaussians(rng, 12), new Shape(3, 4));
             NDArray d = tensor(tmp, type, gaussians(rng, 4), new Shape(4));
             tape.backward(p.get("w").square().mul(c).sum().add(p.get("b").pow(3).mul(d).sum()));
@@ -153,6 +154,29 @@ class EngineUpdatesTest {
                     }
                 }
             }
+        }
+    }
+
+    /** The engine path leaves no tensor behind: AdamW steps, clipping and Polyak keep the live-tensor count flat. */
+    @Test
+    void theEnginePathDoesNotGrowTheLiveTensors() {
+        try (NDManager m = Torch.newManager()) {
+            Map<String, NDArray> p = parameters(m, DataType.FLOAT32), target = parameters(m, DataType.FLOAT32);
+            target.values().forEach(x -> x.setRequiresGradient(false));
+            Adam adam = adam(m, p, true);
+            Runnable step = () -> {
+                adam.zeroGradients();
+                backward(m, p, 0);
+                GradientClipping.clip(p.values(), 0.1, true);
+                adam.step();
+                p.forEach((k, v) -> HostMemory.polyak(target.get(k), v, 0.01, true));
+            };
+            step.run();
+            int before = m.getManagedArrays().size();
+            for (int i = 0; i < 20; i++) {
+                step.run();
+            }
+            assertEquals(before, m.getManagedArrays().size(), "live tensors after 20 more steps");
         }
     }
 
