@@ -60,6 +60,9 @@ final class LmTrainingCommands {
         Long steps;
         @Option(names = "--seed", description = "Seed.")
         Long seed;
+        @Option(names = "--device", description = "cpu, gpu or gpu:N (default: cpu, or FULCRUM_DEVICE); a GPU needs a CUDA "
+                + "libtorch (README, 'Fine-tuning on a GPU'). With --resume: continue the run on this device.")
+        String device;
 
         abstract String objective();
 
@@ -93,7 +96,7 @@ final class LmTrainingCommands {
             if (run.resume) {
                 LmTrainConfig cfg = run.resolve(LmTrainConfig.class, LmTrainConfig.defaults(objective()), List.of());
                 requireObjective(cfg);
-                return cfg;
+                return device == null ? cfg : cfg.withDevice(device);
             }
             ModelSpec shape = modelSize == null ? ModelSpec.tiny() : ModelSpec.preset(modelSize);
             List<String> own = new ArrayList<>();
@@ -102,6 +105,7 @@ final class LmTrainingCommands {
             if (init != null) own.add("init=" + ModelDirectories.resolve(init));
             if (steps != null) own.add("steps=" + steps);
             if (seed != null) own.add("seed=" + seed);
+            if (device != null) own.add("device=" + device);
             own.addAll(objectiveOverrides());
             LmTrainConfig cfg = run.resolve(LmTrainConfig.class, LmTrainConfig.defaults(objective(), shape), own);
             requireObjective(cfg);

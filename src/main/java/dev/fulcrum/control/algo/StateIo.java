@@ -41,28 +41,13 @@ final class StateIo {
 
     /** Restores what {@link #tensors} and {@link #metadata} saved. */
     static void load(Checkpoint c, Map<String, NDArray> weights, Map<String, Adam> optimizers) {
-        load(c, weights);
+        c.restoreParameters(weights, "algorithm's networks");
         optimizers.forEach((name, o) -> {
             String steps = c.metadata().get("optim." + name + ".steps");
             if (steps == null) {
                 throw new IllegalArgumentException("checkpoint lacks the step count of optimiser '" + name + "'");
             }
             o.restore(c.group("optim." + name), Long.parseLong(steps));
-        });
-    }
-
-    /** Copies checkpointed tensors into live ones, checking that names and shapes agree. */
-    static void load(Checkpoint c, Map<String, NDArray> live) {
-        live.forEach((name, dst) -> {
-            NDArray src = c.tensors().get(name);
-            if (src == null) {
-                throw new IllegalArgumentException("checkpoint lacks tensor '" + name + "'");
-            }
-            if (!src.getShape().equals(dst.getShape())) {
-                throw new IllegalArgumentException("checkpoint tensor '" + name + "' has shape " + src.getShape()
-                        + ", the model expects " + dst.getShape());
-            }
-            dst.set(src.toByteBuffer());
         });
     }
 }

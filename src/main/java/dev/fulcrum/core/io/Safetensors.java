@@ -74,7 +74,13 @@ public final class Safetensors {
             return manager.create(f, new Shape(shape));
         }
 
+        /** The bytes of {@code a}; a tensor on a device is read through a host copy, freed at once. */
         public static Tensor of(NDArray a) {
+            if (!ai.djl.Device.Type.CPU.equals(a.getDevice().getDeviceType())) {
+                try (NDArray host = a.toDevice(ai.djl.Device.cpu(), true)) {
+                    return of(host);
+                }
+            }
             ByteBuffer src = a.toByteBuffer().order(ByteOrder.nativeOrder());
             byte[] bytes = new byte[src.remaining()];
             src.get(bytes);

@@ -2,6 +2,7 @@ package dev.fulcrum.core.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.DoubleBuffer;
@@ -26,11 +27,19 @@ import java.util.function.Predicate;
  *
  * <p>{@link #decoupledWeightDecay} turns it into AdamW (Loshchilov and Hutter 2019, Algorithm 2), as
  * {@code torch.optim.AdamW} computes it: before the update above, {@code w_{t-1} <- w_{t-1} (1 - lr * lambda)}.
+ *
+ * <p>Parameters that are not in host memory (on a GPU) are updated by the same arithmetic as in-place engine operations on
+ * their device ({@link EngineUpdates}), with their moments kept as tensors there; {@link #usingEngineOps()} chooses that
+ * path for CPU parameters too (slower there; it exists to test the device path on the CPU). {@link #stateTensors} and
+ * {@link #restore} read and write the same names and values on both paths, so a checkpoint of one restores into the other.
  */
 public final class Adam {
     private final Map<String, NDArray> parameters;
     private final Map<String, float[][]> floatMoments = new LinkedHashMap<>();
     private final Map<String, double[][]> doubleMoments = new LinkedHashMap<>();
+    /** Moments {m, v} as tensors on their parameter's device, for the parameters updated by engine operations. */
+    private final Map<String, NDArray[]> engineMoments = new LinkedHashMap<>();
+    private final NDManager manager;
     private final double beta1;
     private final double beta2;
     private final double epsilon;
@@ -46,20 +55,62 @@ public final class Adam {
     public Adam(NDManager manager, Map<String, NDArray> parameters, double learningRate, double beta1, double beta2,
                 double epsilon) {
         this.parameters = new LinkedHashMap<>(parameters);
+        this.manager = manager;
         this.learningRate = learningRate;
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.epsilon = epsilon;
         parameters.forEach((name, p) -> {
             int n = Math.toIntExact(p.size());
-            if (p.getDataType() == DataType.FLOAT32) {
-                floatMoments.put(name, new float[][] {new float[n], new float[n]});
-            } else if (p.getDataType() == DataType.FLOAT64) {
-                doubleMoments.put(name, new double[][] {new double[n], new double[n]});
-            } else {
+            if (p.getDataType() != DataType.FLOAT32 && p.getDataType() != DataType.FLOAT64) {
                 throw new IllegalArgumentException("Adam supports float32 and float64 parameters; " + name + " is " + p.getDataType());
             }
+            if (EngineUpdates.needed(p)) {
+                engineMoments.put(name, new NDArray[] {engineZeros(p), engineZeros(p)});
+            } else if (p.getDataType() == DataType.FLOAT32) {
+                floatMoments.put(name, new float[][] {new float[n], new float[n]});
+            } else {
+                doubleMoments.put(name, new double[][] {new double[n], new double[n]});
+            }
         });
+    }
+
+    /**
+     * Updates every parameter by engine operations on its device, as for parameters on a GPU, moving the moments kept so
+     * far into tensors (values unchanged). On the CPU this is slower than the default host path; it is there so that the
+     * device path can be tested, and compared with the host path, without a GPU. Returns this optimiser.
+     */
+    public Adam usingEngineOps() {
+        parameters.forEach((name, p) -> {
+            if (engineMoments.containsKey(name)) {
+                return;
+            }
+            NDArray m = engineZeros(p), v = engineZeros(p);
+            float[][] fm = floatMoments.remove(name);
+            if (fm != null) {
+                m.set(FloatBuffer.wrap(fm[0]));
+                v.set(FloatBuffer.wrap(fm[1]));
+            } else {
+                double[][] dm = doubleMoments.remove(name);
+                m.set(DoubleBuffer.wrap(dm[0]));
+                v.set(DoubleBuffer.wrap(dm[1]));
+            }
+            engineMoments.put(name, new NDArray[] {m, v});
+        });
+        return this;
+    }
+
+    /** Whether {@code name} is updated by engine operations (a device parameter, or {@link #usingEngineOps()}). */
+    public boolean usesEngineOps(String name) {
+        return engineMoments.containsKey(name);
+    }
+
+    /** A zero tensor like {@code p} on its device, owned by the optimiser's manager and outside any scope. */
+    private NDArray engineZeros(NDArray p) {
+        NDArray z = p.zerosLike();
+        NDScope.unregister(z);
+        z.attach(manager);
+        return z;
     }
 
     /**
@@ -98,6 +149,11 @@ public final class Adam {
             }
             try (NDArray g = w.getGradient()) {
                 double decay = 1 - learningRate * weightDecay.getOrDefault(e.getKey(), 0.0);
+                NDArray[] em = engineMoments.get(e.getKey());
+                if (em != null) {
+                    EngineUpdates.adam(w, g, em[0], em[1], beta1, beta2, epsilon, stepSize, inverseRootCorrection2, decay);
+                    continue;
+                }
                 float[][] fm = floatMoments.get(e.getKey());
                 if (fm != null) {
                     updateFloat(HostMemory.floats(w), HostMemory.floats(g), fm[0], fm[1], (float) stepSize,
@@ -172,7 +228,11 @@ public final class Adam {
         parameters.forEach((name, p) -> {
             Shape shape = p.getShape();
             float[][] fm = floatMoments.get(name);
-            if (fm != null) {
+            NDArray[] em = engineMoments.get(name);
+            if (em != null) { // host copies: a checkpoint holds the same values whichever path wrote it
+                s.put("m." + name, hostCopy(manager, em[0]));
+                s.put("v." + name, hostCopy(manager, em[1]));
+            } else if (fm != null) {
                 s.put("m." + name, manager.create(fm[0], shape));
                 s.put("v." + name, manager.create(fm[1], shape));
             } else {
@@ -184,6 +244,11 @@ public final class Adam {
         return s;
     }
 
+    private static NDArray hostCopy(NDManager manager, NDArray a) {
+        return a.getDataType() == DataType.FLOAT32 ? manager.create(a.toFloatArray(), a.getShape())
+                : manager.create(a.toDoubleArray(), a.getShape());
+    }
+
     /** Restores moments and the step count from tensors named as {@link #stateTensors} names them. */
     public void restore(Map<String, NDArray> tensors, long steps) {
         parameters.forEach((name, p) -> {
@@ -191,8 +256,21 @@ public final class Adam {
             if (m == null || v == null) {
                 throw new IllegalArgumentException("optimiser state lacks the moments of " + name);
             }
+            if (m.size() != p.size() || v.size() != p.size()) {
+                throw new IllegalArgumentException("optimiser state for " + name + " has " + m.size() + " and " + v.size()
+                        + " values, the parameter " + p.size());
+            }
             float[][] fm = floatMoments.get(name);
-            if (fm != null) {
+            NDArray[] em = engineMoments.get(name);
+            if (em != null) {
+                if (p.getDataType() == DataType.FLOAT32) {
+                    em[0].set(FloatBuffer.wrap(m.toFloatArray()));
+                    em[1].set(FloatBuffer.wrap(v.toFloatArray()));
+                } else {
+                    em[0].set(DoubleBuffer.wrap(m.toDoubleArray()));
+                    em[1].set(DoubleBuffer.wrap(v.toDoubleArray()));
+                }
+            } else if (fm != null) {
                 System.arraycopy(m.toFloatArray(), 0, fm[0], 0, fm[0].length);
                 System.arraycopy(v.toFloatArray(), 0, fm[1], 0, fm[1].length);
             } else {

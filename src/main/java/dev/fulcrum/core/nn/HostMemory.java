@@ -33,8 +33,8 @@ final class HostMemory {
             throw new IllegalArgumentException("expected " + expected + " tensor, got " + a.getDataType());
         }
         if (!ai.djl.Device.Type.CPU.equals(a.getDevice().getDeviceType())) {
-            throw new UnsupportedOperationException("host-memory updates need CPU tensors; " + a.getDevice()
-                    + " is not supported yet");
+            throw new UnsupportedOperationException("host-memory updates need CPU tensors, not " + a.getDevice()
+                    + " (device tensors go through EngineUpdates)");
         }
         ByteBuffer b = a.toByteBuffer(true);
         if (!b.isDirect()) {
@@ -55,7 +55,19 @@ final class HostMemory {
         return s;
     }
 
-    /** {@code target <- (1 - tau) target + tau source}, element-wise, in place. */
+    /**
+     * {@code target <- (1 - tau) target + tau source}, element-wise, in place; tensors not in host memory (or
+     * {@code engineOps}, for tests) go through {@link EngineUpdates#polyak} on their device.
+     */
+    static void polyak(NDArray target, NDArray source, double tau, boolean engineOps) {
+        if (engineOps || EngineUpdates.needed(target) || EngineUpdates.needed(source)) {
+            EngineUpdates.polyak(target, source, tau);
+        } else {
+            polyak(target, source, tau);
+        }
+    }
+
+    /** {@code target <- (1 - tau) target + tau source}, element-wise, in place, through host memory. */
     static void polyak(NDArray target, NDArray source, double tau) {
         int n = Math.toIntExact(target.size());
         if (target.getDataType() == DataType.FLOAT32) {

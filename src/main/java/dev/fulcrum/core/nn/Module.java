@@ -40,10 +40,13 @@ public interface Module {
         });
     }
 
-    /** Polyak averaging toward {@code source}: {@code theta <- (1 - tau) theta + tau theta_source}, in place, no graph. */
+    /**
+     * Polyak averaging toward {@code source}: {@code theta <- (1 - tau) theta + tau theta_source}, in place, no graph; by
+     * engine operations on the device for parameters that are not in host memory.
+     */
     default void softUpdateFrom(Module source, double tau) {
         Map<String, NDArray> src = source.parameters();
-        parameters().forEach((name, p) -> HostMemory.polyak(p, src.get(name), tau));
+        parameters().forEach((name, p) -> HostMemory.polyak(p, src.get(name), tau, false));
     }
 
     /** Turns gradient tracking on or off for every parameter (target networks are never tracked). */

@@ -1,5 +1,6 @@
 package dev.fulcrum.core.nn;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -39,10 +40,18 @@ public final class Torch {
         initialised = true;
     }
 
-    /** A new root manager on the CPU, after {@link #init()}. Close it to free everything it owns. */
+    /**
+     * A new root manager on the CPU, after {@link #init()}. Close it to free everything it owns. Always the CPU, even when
+     * the engine sees a GPU (DJL's default device would then be the GPU): a run moves to a GPU only when it asks to.
+     */
     public static NDManager newManager() {
+        return newManager(Device.cpu());
+    }
+
+    /** A new root manager on {@code device} (see {@link Devices#resolve}); tensors it creates live there. */
+    public static NDManager newManager(Device device) {
         init();
-        return Engine.getEngine("PyTorch").newBaseManager();
+        return Engine.getEngine("PyTorch").newBaseManager(device);
     }
 
     public static int intraOpThreads() {

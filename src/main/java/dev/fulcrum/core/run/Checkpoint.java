@@ -71,7 +71,15 @@ public record Checkpoint(long step, Map<String, NDArray> tensors, Map<String, St
      * another shape or type; {@code what} names the network in the error ("model", "encoder", ...).
      */
     public void restoreParameters(String prefix, Map<String, NDArray> parameters, String what) {
-        Map<String, NDArray> saved = group(prefix);
+        restore(group(prefix), parameters, what);
+    }
+
+    /** As {@link #restoreParameters(String, Map, String)} for tensors saved under their own names (no group prefix). */
+    public void restoreParameters(Map<String, NDArray> parameters, String what) {
+        restore(tensors, parameters, what);
+    }
+
+    private static void restore(Map<String, NDArray> saved, Map<String, NDArray> parameters, String what) {
         parameters.forEach((name, p) -> {
             NDArray s = saved.get(name);
             if (s == null || !s.getShape().equals(p.getShape()) || s.getDataType() != p.getDataType()) {

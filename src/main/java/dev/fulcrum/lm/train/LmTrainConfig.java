@@ -1,6 +1,7 @@
 package dev.fulcrum.lm.train;
 
 import dev.fulcrum.core.config.ConfigException;
+import dev.fulcrum.core.nn.Devices;
 import java.util.List;
 
 /**
@@ -32,11 +33,15 @@ import java.util.List;
  * @param dataOrder       {@code shuffled} (every epoch a fresh shuffle) or {@code easy-to-hard} (a curriculum: every
  *                        epoch visits the examples in order of difficulty, the SFT rows' {@code steps} column, shuffled
  *                        within a difficulty; sft only)
+ * @param device          where the model trains: {@code cpu} (the default, or {@code FULCRUM_DEVICE}), {@code gpu} or
+ *                        {@code gpu:N} ({@code core.nn.Devices}); a GPU needs a CUDA build of libtorch (README, "Fine-tuning
+ *                        on a GPU"). Checkpoints hold host copies, so a run may resume on another device.
  */
 public record LmTrainConfig(String objective, String data, String tokenizer, String init, long seed, long steps, int batchSize,
                             int accumulation, boolean lengthGrouped, int logEvery, int evalEvery, int checkpointEvery,
                             int keepCheckpoints, ModelSpec model, OptimizerSettings optimizer, SolveRateSettings eval,
-                            RewardSettings reward, PreferenceSettings preference, SrpoSettings srpo, String dataOrder) {
+                            RewardSettings reward, PreferenceSettings preference, SrpoSettings srpo, String dataOrder,
+                            String device) {
     public static final List<String> OBJECTIVES = List.of("sft", "reward", "dpo", "srpo", "pit-reward");
     public static final List<String> DATA_ORDERS = List.of("shuffled", "easy-to-hard");
 
@@ -80,6 +85,12 @@ public record LmTrainConfig(String objective, String data, String tokenizer, Str
         if (dataOrder.equals("easy-to-hard") && !objective.equals("sft")) {
             throw new ConfigException("dataOrder", "easy-to-hard orders SFT data; objective " + objective + " needs 'shuffled'");
         }
+        device = device == null ? "cpu" : device.trim();
+        try {
+            Devices.parse(device);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("device", e.getMessage());
+        }
     }
 
     private static void positive(String field, long v) {
@@ -92,11 +103,17 @@ public record LmTrainConfig(String objective, String data, String tokenizer, Str
     public static LmTrainConfig defaults(String objective, ModelSpec model) {
         return new LmTrainConfig(objective, "", "auto", "", 0, 1000, 32, 1, true, 25, 500, 250, 2, model,
                 OptimizerSettings.defaults(), SolveRateSettings.defaults(), RewardSettings.defaults(),
-                PreferenceSettings.defaults(), SrpoSettings.defaults(), "shuffled");
+                PreferenceSettings.defaults(), SrpoSettings.defaults(), "shuffled", Devices.defaultName());
     }
 
     public static LmTrainConfig defaults(String objective) {
         return defaults(objective, ModelSpec.tiny());
+    }
+
+    /** This configuration on {@code device} (as when a run resumes on another device). */
+    public LmTrainConfig withDevice(String device) {
+        return new LmTrainConfig(objective, data, tokenizer, init, seed, steps, batchSize, accumulation, lengthGrouped, logEvery,
+                evalEvery, checkpointEvery, keepCheckpoints, model, optimizer, eval, reward, preference, srpo, dataOrder, device);
     }
 
     /** Whether the run starts from an existing model rather than a fresh one. */

@@ -1,10 +1,12 @@
 package dev.fulcrum.lm.train;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import dev.fulcrum.core.nn.Adam;
+import dev.fulcrum.core.nn.Devices;
 import dev.fulcrum.core.nn.GradientClipping;
 import dev.fulcrum.core.nn.Scalars;
 import dev.fulcrum.core.nn.Torch;
@@ -44,6 +46,10 @@ import java.util.Map;
  * {@code adam.v.*}) and step count, the data order's generator state and position, and the step; {@code resume}
  * restores all of it and truncates {@code metrics.jsonl} to the checkpoint, so with one intra-op thread a resumed run
  * reproduces an uninterrupted one exactly (timing metrics aside).
+ *
+ * <p>The model trains on {@code config.device} (the CPU unless asked): the root manager is created there, so every
+ * tensor the objectives make from it lives there too. Checkpoints and the exported model are written from host copies and
+ * restored through host tensors, so a run may resume on another device ({@code --resume --device ...}).
  */
 public final class LmTrainer extends FitOptions<LmTrainer> {
     public static final String MODEL_DIR = "model";
@@ -57,10 +63,18 @@ public final class LmTrainer extends FitOptions<LmTrainer> {
 
     private final LmTrainConfig config;
     private final Path out;
+    /** Optimiser and clipping by engine operations even on the CPU (the GPU path, for tests). */
+    private boolean engineOps;
 
     public LmTrainer(LmTrainConfig config, Path out) {
         this.config = config;
         this.out = out;
+    }
+
+    /** Updates parameters by in-place engine operations, as on a GPU, even on the CPU (to test that path here). */
+    LmTrainer usingEngineOps() {
+        this.engineOps = true;
+        return this;
     }
 
     public Result fit() {
@@ -74,8 +88,9 @@ public final class LmTrainer extends FitOptions<LmTrainer> {
         Path initDir = config.fromCheckpoint() ? ModelDirectories.resolve(Path.of(config.init())) : null;
         RunDirectory resumed = resume ? RunDirectory.open(out) : null;
         String init = initDir == null ? "" : initDir.toString();
+        Device device = Devices.resolve(config.device()); // a GPU the engine cannot use fails here, before anything is written
         Tokenizer tokenizer = TokenizerFiles.open(config.tokenizer(), init);
-        try (NDManager manager = Torch.newManager()) {
+        try (NDManager manager = Torch.newManager(device)) {
             Rng master = new Rng(config.seed());
             LmObjective objective = objective(manager, tokenizer, master, initDir); // bad data fails here, before anything is written
             int[] difficulty = difficulties(objective);
@@ -157,13 +172,16 @@ public final class LmTrainer extends FitOptions<LmTrainer> {
     private Result train(RunDirectory run, LmObjective objective, NDManager manager, Rng master, String tokenizerName, int[] difficulty) {
         Map<String, NDArray> parameters = objective.parameters();
         Adam adam = config.optimizer().optimizer(manager, parameters);
+        if (engineOps) {
+            adam.usingEngineOps();
+        }
         WarmupCosine schedule = config.optimizer().schedule(config.steps());
         BatchPlan plan = new BatchPlan(objective.exampleLengths(), config.batchSize(), config.lengthGrouped(), master.split("batches"),
                 difficulty);
         long start = 0;
         MetricsLog metrics;
         if (resume && run.latestCheckpoint().isPresent()) {
-            try (NDManager loading = manager.newSubManager()) {
+            try (NDManager loading = Torch.newManager()) { // host tensors, copied onto the model's device by the restore
                 Checkpoint c = Checkpoint.load(run.latestCheckpoint().get(), loading);
                 restore(c, parameters, adam, plan);
                 start = c.step();
@@ -200,8 +218,9 @@ public final class LmTrainer extends FitOptions<LmTrainer> {
                         l.metrics().forEach((k, v) -> extra.merge(k, v / config.accumulation(), Double::sum));
                     }
                 }
-                double norm = config.optimizer().clipNorm() > 0 ? GradientClipping.clip(parameters.values(), config.optimizer().clipNorm())
-                        : GradientClipping.globalNorm(parameters.values());
+                double norm = config.optimizer().clipNorm() > 0
+                        ? GradientClipping.clip(parameters.values(), config.optimizer().clipNorm(), engineOps)
+                        : GradientClipping.globalNorm(parameters.values(), engineOps);
                 adam.step();
                 tokensTotal += tokens;
                 tokensSinceLog += tokens;
@@ -278,6 +297,7 @@ public final class LmTrainer extends FitOptions<LmTrainer> {
         s.put("updates_this_session", updates);
         s.put("model_dir", run.root().resolve(MODEL_DIR).toString());
         s.put("intra_op_threads", Torch.intraOpThreads());
+        s.put("device", config.device());
         s.put("runtime", Map.of("java", Runtime.version().toString(), "djl", ai.djl.engine.Engine.getDjlVersion(),
                 "engine", "PyTorch " + ai.djl.engine.Engine.getEngine("PyTorch").getVersion()));
         run.writeSummary(s);
