@@ -21,10 +21,9 @@ class LmDeviceOptionTest {
     @TempDir
     Path dir;
 
-    private static final List<String> MICRO = List.of("--set", "model.hiddenSize=32", "--set", "model.layers=1", "--set",
-            "model.heads=2", "--set", "model.kvHeads=2", "--set", "model.intermediateSize=64", "--set", "model.maxPositions=128",
-            "--set", "logEvery=1", "--set", "evalEvery=100", "--set", "eval.problemsPerFamily=1", "--set", "eval.maxNewTokens=4",
-            "--set", "batchSize=2", "--no-progress");
+    private static final List<String> MICRO = java.util.stream.Stream.concat(LmTrainingCommandsTest.MICRO.stream(),
+            java.util.stream.Stream.of("--set", "logEvery=1", "--set", "eval.problemsPerFamily=1", "--set", "eval.maxNewTokens=4",
+                    "--set", "batchSize=2")).toList();
 
     private Path data() {
         Path data = dir.resolve("data");

@@ -22,7 +22,8 @@ class LmTrainingCommandsTest {
     @TempDir
     Path dir;
 
-    private static final List<String> MICRO = List.of("--set", "model.hiddenSize=32", "--set", "model.layers=1", "--set",
+    /** A micro model and quick evaluation for the training commands (later {@code --set}s override these). */
+    static final List<String> MICRO = List.of("--set", "model.hiddenSize=32", "--set", "model.layers=1", "--set",
             "model.heads=2", "--set", "model.kvHeads=2", "--set", "model.intermediateSize=64", "--set", "model.maxPositions=128",
             "--set", "logEvery=2", "--set", "evalEvery=100", "--set", "eval.problemsPerFamily=2", "--set", "eval.maxNewTokens=10",
             "--no-progress");
