@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.engine.StandardCapabilities;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import java.util.Locale;
 
 /**
@@ -90,18 +89,5 @@ public final class Devices {
     /** Whether {@code a} lives in host memory. */
     public static boolean onCpu(NDArray a) {
         return Device.Type.CPU.equals(a.getDevice().getDeviceType());
-    }
-
-    /**
-     * {@code a} itself when it is on the CPU, else a host copy owned by {@code host} (closed with it). Writers of files use
-     * it so that saving a device tensor neither fails nor leaves a host copy attached to the model's manager.
-     */
-    public static NDArray onHost(NDArray a, NDManager host) {
-        if (onCpu(a)) {
-            return a;
-        }
-        NDArray copy = a.toDevice(Device.cpu(), true);
-        copy.attach(host);
-        return copy;
     }
 }
