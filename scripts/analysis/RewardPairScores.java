@@ -37,6 +37,7 @@ public class RewardPairScores {
         PromptSplit split = PromptSplit.of(prompts, fraction, new Rng(seed).split("held-out"), data.toString(), "fraction");
         Tokenizer tokenizer = TokenizerFiles.ofModel(run.resolve("model"));
         List<int[]> sequences = new ArrayList<>();
+        List<Integer> starts = new ArrayList<>();
         List<Integer> kept = new ArrayList<>();
         StringBuilder tsv = new StringBuilder("row\tfamily\tchosen_level\trejected_level\tp_chosen\tr_chosen\tr_rejected\tchosen\trejected\n");
         try (NDManager manager = Torch.newManager()) {
@@ -50,8 +51,11 @@ public class RewardPairScores {
                 kept.add(i);
                 sequences.add(RewardObjective.sequence(tokenizer, prompts.get(i), ((Content.Text) e.chosen()).text(), max, "row " + i));
                 sequences.add(RewardObjective.sequence(tokenizer, prompts.get(i), ((Content.Text) e.rejected()).text(), max, "row " + i));
+                int start = RewardObjective.responseStart(tokenizer, prompts.get(i));
+                starts.add(start);
+                starts.add(start);
             }
-            double[] r = model.score(manager, sequences, 64);
+            double[] r = model.score(manager, sequences, starts.stream().mapToInt(Integer::intValue).toArray(), 64);
             for (int k = 0; k < kept.size(); k++) {
                 PreferenceExample e = rows.get(kept.get(k));
                 tsv.append(kept.get(k)).append('\t').append(e.extra().get("family").asText()).append('\t').append(e.extra().get("chosen_level").asInt()).append('\t')

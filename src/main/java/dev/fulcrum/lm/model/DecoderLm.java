@@ -141,6 +141,15 @@ public final class DecoderLm implements Module {
         return dtype;
     }
 
+    /** A copy of this model with its own parameter tensors, none of them trainable (a frozen reference). */
+    public DecoderLm frozenCopy(NDManager manager) {
+        Map<String, NDArray> copies = new java.util.LinkedHashMap<>();
+        parameters.forEach((name, p) -> copies.put(name, p.duplicate()));
+        DecoderLm copy = fromTensors(manager, config, dtype, copies);
+        copy.parameters().values().forEach(p -> p.setRequiresGradient(false));
+        return copy;
+    }
+
     @Override
     public Map<String, NDArray> parameters() {
         return parameters;

@@ -3,6 +3,7 @@ package dev.fulcrum.lm.reward;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,6 +18,7 @@ import dev.fulcrum.lm.model.DecoderLm;
 import dev.fulcrum.lm.model.LmConfig;
 import dev.fulcrum.lm.model.ParameterLayout;
 import dev.fulcrum.lm.model.TokenBatch;
+import dev.fulcrum.lm.model.TokenLogProbs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,49 +28,161 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A scalar reward model: a {@link DecoderLm} trunk and a linear head without bias on the final hidden state of each
- * sequence's last real token, {@code r(x, y) = w . h_last(<bos> x y <eos>)}. This is Hugging Face's
+ * A scalar reward model on a {@link DecoderLm} trunk, with one of three heads.
+ *
+ * <p><b>Last token</b> ({@link #withNewHead}): a linear head without bias on the final hidden state of each sequence's
+ * last real token, {@code r(x, y) = w . h_last(<bos> x y <eos>)}. This is Hugging Face's
  * {@code *ForSequenceClassification} with {@code num_labels = 1} (the layout TRL's reward trainer produces): trunk tensors
  * under the causal model's names, head {@code score.weight} of shape {@code [1, hidden]}, the reward read at the last
  * non-padding token. The trunk's own output head is unused (and not saved).
  *
- * <p>Saved as a Hugging Face directory: {@code config.json} (the trunk's, with {@code architectures} set to the
- * sequence-classification class, {@code num_labels} 1 and {@code pad_token_id}), {@code model.safetensors}, tokenizer files.
+ * <p><b>Last token plus gated likelihood</b> ({@link #withLikelihoodHead}): the same term plus the response's token
+ * log-probabilities under the trunk's own language-model head, each weighted by a learnt gate read from the state that
+ * predicts it. With {@code z = <bos> x y <eos>}, {@code s} the position of the first response token and {@code T} that of
+ * {@code <eos>}:
+ * <pre>
+ *   r(x, y) = w . h_T  +  sum_{t=s..T} (u . h_{t-1} + c) log p(z_t | z_{&lt;t})
+ * </pre>
+ * The last-token head must compute a verdict on the whole response in the one state of {@code <eos>}; the likelihood
+ * term lets each response token be judged where the model predicts it (is this digit the sum's next digit? does the
+ * answer copy the tool's result?), which is where a fine-tuned language model already holds that knowledge (the
+ * reading of a response's likelihood as a reward is DPO's, Rafailov et al. 2023, eq. 5, here without the reference
+ * model and with a learnt per-token weight). Gate {@code u, c} ({@code likelihood_gate.weight [1, hidden]},
+ * {@code likelihood_gate.bias [1]}) starts at zero (the bias optionally elsewhere), so training starts from the
+ * last-token model. Saved as the causal
+ * model (its output head is part of the reward) plus {@code score.weight} and the gate, with
+ * {@code fulcrum_reward_head: "last-token+likelihood"} in {@code config.json}: Hugging Face loads the language model, not
+ * the reward.
+ *
+ * <p><b>Last token plus gated reference likelihood</b> ({@link #withReferenceLikelihoodHead}): the same, but the
+ * log-probabilities come from a frozen copy of the initial model, {@code log p_ref(z_t | z_<t)}, while head and gate read
+ * the trained trunk. Reward training moves the trunk, and with it the trunk's own predictions (measured: a reward model
+ * that started from a model which adds lost its ranking of right against off-by-one answers); the reference keeps them
+ * as they were, and the trunk learns which of them to trust. Saved as the last-token model's directory plus the
+ * reference as a Hugging Face causal model in {@code reference/}, and {@code fulcrum_reward_head:
+ * "last-token+reference-likelihood"} (Hugging Face reads the last-token part only).
+ *
+ * <p>A last-token model is saved as a Hugging Face directory: {@code config.json} (the trunk's, with {@code architectures}
+ * set to the sequence-classification class, {@code num_labels} 1 and {@code pad_token_id}), {@code model.safetensors}, tokenizer files.
  */
 public final class RewardModel implements Module {
     public static final String HEAD = "score.weight";
+    public static final String GATE_WEIGHT = "likelihood_gate.weight";
+    public static final String GATE_BIAS = "likelihood_gate.bias";
+    /** The {@code config.json} key naming a head other than Hugging Face's last-token one. */
+    public static final String HEAD_KEY = "fulcrum_reward_head";
+    public static final String LIKELIHOOD_HEAD = "last-token+likelihood";
+    public static final String REFERENCE_LIKELIHOOD_HEAD = "last-token+reference-likelihood";
+    /** The subdirectory of a saved reward model holding its frozen reference. */
+    public static final String REFERENCE_DIR = "reference";
     private final DecoderLm trunk;
     private final NDArray head;
+    private final NDArray gateWeight; // null for the last-token head
+    private final NDArray gateBias;
+    private final DecoderLm reference; // the frozen source of log-probabilities, or null: the trunk's own
     private final Map<String, NDArray> parameters = new LinkedHashMap<>();
 
-    private RewardModel(DecoderLm trunk, NDArray head) {
+    private RewardModel(DecoderLm trunk, NDArray head, NDArray gateWeight, NDArray gateBias, DecoderLm reference) {
         this.trunk = trunk;
         this.head = head;
-        String unusedHead = unusedHeadName(trunk.config());
+        this.gateWeight = gateWeight;
+        this.gateBias = gateBias;
+        this.reference = reference;
+        String unusedHead = gateWeight != null && reference == null ? null : unusedHeadName(trunk.config());
         trunk.parameters().forEach((name, p) -> {
             if (!name.equals(unusedHead)) {
                 parameters.put(name, p);
             }
         });
         parameters.put(HEAD, head);
+        if (gateWeight != null) {
+            parameters.put(GATE_WEIGHT, gateWeight);
+            parameters.put(GATE_BIAS, gateBias);
+        }
     }
 
     /** A reward model on {@code trunk} (fresh or pre-trained, e.g. an SFT model) with a new head drawn N(0, 0.02). */
     public static RewardModel withNewHead(NDManager manager, DecoderLm trunk, Rng rng) {
+        return new RewardModel(trunk, newHead(manager, trunk, rng), null, null, null);
+    }
+
+    /**
+     * A reward model on {@code trunk} that also reads the response's gated token log-probabilities (class comment): head
+     * N(0, 0.02) as in {@link #withNewHead}, gate zero.
+     */
+    public static RewardModel withLikelihoodHead(NDManager manager, DecoderLm trunk, Rng rng) {
+        return withLikelihoodHead(manager, trunk, 0, rng);
+    }
+
+    /** As {@link #withLikelihoodHead(NDManager, DecoderLm, Rng)} with the gate's bias {@code c} starting at {@code gateBias}. */
+    public static RewardModel withLikelihoodHead(NDManager manager, DecoderLm trunk, double gateBias, Rng rng) {
+        int hidden = trunk.config().hiddenSize();
+        return new RewardModel(trunk, newHead(manager, trunk, rng), parameter(manager, new double[hidden], new Shape(1, hidden), trunk),
+                parameter(manager, new double[] {gateBias}, new Shape(1), trunk), null);
+    }
+
+    /**
+     * A reward model on {@code trunk} that also reads gated token log-probabilities of a frozen copy of the trunk as it is
+     * now (class comment): head N(0, 0.02), gate weights zero, gate bias {@code gateBias}.
+     */
+    public static RewardModel withReferenceLikelihoodHead(NDManager manager, DecoderLm trunk, double gateBias, Rng rng) {
+        int hidden = trunk.config().hiddenSize();
+        DecoderLm reference = trunk.frozenCopy(manager);
+        return new RewardModel(trunk, newHead(manager, trunk, rng), parameter(manager, new double[hidden], new Shape(1, hidden), trunk),
+                parameter(manager, new double[] {gateBias}, new Shape(1), trunk), reference);
+    }
+
+    /**
+     * A reward model with the head {@code kind} names: {@code last-token} or {@code last-token+likelihood} (its gate's bias
+     * starting at {@code gateBias}).
+     */
+    public static RewardModel withNewHead(NDManager manager, DecoderLm trunk, String kind, double gateBias, Rng rng) {
+        return switch (kind) {
+            case "last-token" -> withNewHead(manager, trunk, rng);
+            case LIKELIHOOD_HEAD -> withLikelihoodHead(manager, trunk, gateBias, rng);
+            case REFERENCE_LIKELIHOOD_HEAD -> withReferenceLikelihoodHead(manager, trunk, gateBias, rng);
+            default -> throw new IllegalArgumentException("unknown reward head '" + kind + "' (last-token, " + LIKELIHOOD_HEAD
+                    + " or " + REFERENCE_LIKELIHOOD_HEAD + ")");
+        };
+    }
+
+    private static NDArray newHead(NDManager manager, DecoderLm trunk, Rng rng) {
         int hidden = trunk.config().hiddenSize();
         double[] w = new double[hidden];
         for (int i = 0; i < hidden; i++) {
             w[i] = 0.02 * rng.gaussian();
         }
-        NDArray head = manager.create(w, new Shape(1, hidden));
+        return parameter(manager, w, new Shape(1, hidden), trunk);
+    }
+
+    private static NDArray parameter(NDManager manager, double[] values, Shape shape, DecoderLm trunk) {
+        NDArray p = manager.create(values, shape);
         if (trunk.dtype() != DataType.FLOAT64) {
-            NDArray converted = head.toType(trunk.dtype(), false);
-            head.close();
-            head = converted;
+            NDArray converted = p.toType(trunk.dtype(), false);
+            p.close();
+            p = converted;
         }
-        NDScope.unregister(head);
-        head.setRequiresGradient(true);
-        return new RewardModel(trunk, head);
+        NDScope.unregister(p);
+        p.setRequiresGradient(true);
+        return p;
+    }
+
+    /**
+     * This model's trunk and last-token head alone, sharing their tensors ({@code this} when it has no likelihood term): a
+     * critic initialised from a reward model reads per-token values through the head only.
+     */
+    public RewardModel lastTokenPart() {
+        return gateWeight == null ? this : new RewardModel(trunk, head, null, null, null);
+    }
+
+    /** The head's name: {@code last-token}, {@code last-token+likelihood} or {@code last-token+reference-likelihood}. */
+    public String headKind() {
+        return gateWeight == null ? "last-token" : reference == null ? LIKELIHOOD_HEAD : REFERENCE_LIKELIHOOD_HEAD;
+    }
+
+    /** Whether rewards read the response's token likelihoods, so need to know where each response starts. */
+    public boolean readsLikelihood() {
+        return gateWeight != null;
     }
 
     private static String unusedHeadName(LmConfig c) {
@@ -90,30 +204,90 @@ public final class RewardModel implements Module {
         return parameters;
     }
 
+    /** {@link #rewards(NDManager, List, int[])} of a last-token model, which needs no response starts. */
+    public NDArray rewards(NDManager manager, List<int[]> sequences) {
+        return rewards(manager, sequences, null);
+    }
+
     /**
      * Rewards {@code [N]} of complete token sequences (prompt and response, special tokens included), right-padded in one
-     * batch. Call inside an {@code NDScope}; inside a {@code Torch.Tape} for gradients.
+     * batch. {@code responseStarts[i]} is the position in {@code sequences.get(i)} of its first response token (at least 1,
+     * below the length); a last-token model ignores it and accepts null. Call inside an {@code NDScope}; inside a
+     * {@code Torch.Tape} for gradients.
      */
-    public NDArray rewards(NDManager manager, List<int[]> sequences) {
+    public NDArray rewards(NDManager manager, List<int[]> sequences, int[] responseStarts) {
+        if (gateWeight != null) {
+            checkStarts(sequences, responseStarts);
+        }
         TokenBatch batch = TokenBatch.of(sequences, 0, TokenBatch.Padding.RIGHT);
         NDArray hidden = trunk.hiddenStates(batch.idTensor(manager), batch.positionTensor(manager),
                 batch.causalBias(manager, trunk.dtype()), null);
-        float[] last = new float[batch.rows() * batch.length()];
-        for (int r = 0; r < batch.rows(); r++) {
-            last[r * batch.length() + sequences.get(r).length - 1] = 1f;
+        int n = batch.rows(), width = batch.length();
+        float[] last = new float[n * width];
+        for (int r = 0; r < n; r++) {
+            last[r * width + sequences.get(r).length - 1] = 1f;
         }
-        NDArray select = manager.create(last, new Shape(batch.rows(), batch.length(), 1)).toType(trunk.dtype(), false);
+        NDArray select = manager.create(last, new Shape(n, width, 1)).toType(trunk.dtype(), false);
         NDArray lastHidden = hidden.mul(select).sum(new int[] {1}); // [N, hidden]: each row's last real position
-        return lastHidden.matMul(head.transpose()).squeeze(1);
+        NDArray reward = lastHidden.matMul(head.transpose()).squeeze(1);
+        if (gateWeight == null) {
+            return reward;
+        }
+        // State t-1 predicts token t. Keep the states from the earliest response start on (the vocabulary projection is
+        // the costly part), and of them the predictions of each row's response tokens s..T.
+        int from = java.util.Arrays.stream(responseStarts).min().orElseThrow() - 1, cols = width - 1 - from;
+        long[] targets = new long[n * cols];
+        float[] mask = new float[n * cols];
+        for (int r = 0; r < n; r++) {
+            int[] s = sequences.get(r);
+            for (int t = responseStarts[r]; t < s.length; t++) {
+                targets[r * cols + t - 1 - from] = s[t];
+                mask[r * cols + t - 1 - from] = 1f;
+            }
+        }
+        NDArray predicting = hidden.get(new NDIndex(":, {}:{}, :", from, width - 1)); // [N, cols, hidden]
+        NDArray logProbs;
+        if (reference == null) {
+            logProbs = TokenLogProbs.of(trunk.head(predicting), manager.create(targets, new Shape(n, cols)));
+        } else {
+            NDArray referenceHidden = reference.hiddenStates(batch.idTensor(manager), batch.positionTensor(manager),
+                    batch.causalBias(manager, reference.dtype()), null).get(new NDIndex(":, {}:{}, :", from, width - 1));
+            logProbs = TokenLogProbs.of(reference.head(referenceHidden), manager.create(targets, new Shape(n, cols))).stopGradient();
+        }
+        NDArray gate = predicting.matMul(gateWeight.transpose()).squeeze(2).add(gateBias); // [N, cols]
+        NDArray m = manager.create(mask, new Shape(n, cols)).toType(trunk.dtype(), false);
+        return reward.add(gate.mul(logProbs).mul(m).sum(new int[] {1}));
+    }
+
+    private static void checkStarts(List<int[]> sequences, int[] responseStarts) {
+        if (responseStarts == null) {
+            throw new IllegalArgumentException("this reward model reads response likelihoods (" + LIKELIHOOD_HEAD
+                    + "): it needs where each response starts");
+        }
+        if (responseStarts.length != sequences.size()) {
+            throw new IllegalArgumentException(responseStarts.length + " response starts for " + sequences.size() + " sequences");
+        }
+        for (int i = 0; i < responseStarts.length; i++) {
+            if (responseStarts[i] < 1 || responseStarts[i] >= sequences.get(i).length) {
+                throw new IllegalArgumentException("sequence " + i + " (" + sequences.get(i).length + " tokens): response start "
+                        + responseStarts[i] + " is not in [1, length)");
+            }
+        }
+    }
+
+    /** Rewards of sequences as numbers, in batches of {@code batchSize}, without gradients (a last-token model). */
+    public double[] score(NDManager manager, List<int[]> sequences, int batchSize) {
+        return score(manager, sequences, null, batchSize);
     }
 
     /** Rewards of sequences as numbers, in batches of {@code batchSize}, without gradients. */
-    public double[] score(NDManager manager, List<int[]> sequences, int batchSize) {
+    public double[] score(NDManager manager, List<int[]> sequences, int[] responseStarts, int batchSize) {
         double[] out = new double[sequences.size()];
         for (int from = 0; from < sequences.size(); from += batchSize) {
             int to = Math.min(sequences.size(), from + batchSize);
+            int[] starts = responseStarts == null ? null : java.util.Arrays.copyOfRange(responseStarts, from, to);
             try (NDScope ignored = new NDScope()) {
-                double[] r = rewards(manager, sequences.subList(from, to)).toType(DataType.FLOAT64, false).toDoubleArray();
+                double[] r = rewards(manager, sequences.subList(from, to), starts).toType(DataType.FLOAT64, false).toDoubleArray();
                 System.arraycopy(r, 0, out, from, r.length);
             }
         }
@@ -137,10 +311,20 @@ public final class RewardModel implements Module {
         } catch (IOException e) {
             throw new UncheckedIOException("could not save reward model to " + dir + ": " + e.getMessage(), e);
         }
+        if (reference != null) {
+            HfCheckpoint.save(reference, dir.resolve(REFERENCE_DIR), null);
+        }
         ObjectNode config = HfConfig.toJson(config(), trunk.dtype() == DataType.FLOAT64 ? "float64" : "float32");
-        String causal = config.get("architectures").get(0).asText();
-        config.putArray("architectures").add(causal.replace("ForCausalLM", "ForSequenceClassification")
-                .replace("LMHeadModel", "ForSequenceClassification"));
+        if (reference != null) {
+            config.put(HEAD_KEY, REFERENCE_LIKELIHOOD_HEAD);
+        }
+        if (gateWeight != null && reference == null) {
+            config.put(HEAD_KEY, LIKELIHOOD_HEAD); // the causal architecture stays: the output head is part of the reward
+        } else {
+            String causal = config.get("architectures").get(0).asText();
+            config.putArray("architectures").add(causal.replace("ForCausalLM", "ForSequenceClassification")
+                    .replace("LMHeadModel", "ForSequenceClassification"));
+        }
         config.put("num_labels", 1);
         if (padTokenId >= 0) {
             config.put("pad_token_id", padTokenId);
@@ -156,37 +340,53 @@ public final class RewardModel implements Module {
             throw new IllegalArgumentException(dir + ": no " + HfCheckpoint.WEIGHTS + " (a reward model directory needs one)");
         }
         Map<String, NDArray> tensors = new LinkedHashMap<>();
-        NDArray head = null;
         try (Safetensors.Reader reader = Safetensors.open(file)) {
             if (!reader.names().contains(HEAD)) {
                 throw new IllegalArgumentException(file + ": no '" + HEAD + "' tensor: not a reward model (a causal LM? start a "
                         + "reward model from it with --init)");
             }
             for (String name : reader.names()) {
-                NDArray t = reader.tensor(name).toNDArray(manager, dtype);
-                if (name.equals(HEAD)) {
-                    head = t;
-                } else {
-                    tensors.put(name, t);
-                }
+                tensors.put(name, reader.tensor(name).toNDArray(manager, dtype));
             }
         }
-        if (!java.util.Arrays.equals(head.getShape().getShape(), new long[] {1, config.hiddenSize()})) {
-            throw new IllegalArgumentException(file + ": '" + HEAD + "' has shape " + head.getShape() + ", expected (1, "
-                    + config.hiddenSize() + ")");
+        NDArray head = headTensor(tensors, HEAD, new long[] {1, config.hiddenSize()}, file);
+        boolean likelihood = tensors.containsKey(GATE_WEIGHT) || tensors.containsKey(GATE_BIAS);
+        NDArray gateWeight = likelihood ? headTensor(tensors, GATE_WEIGHT, new long[] {1, config.hiddenSize()}, file) : null;
+        NDArray gateBias = likelihood ? headTensor(tensors, GATE_BIAS, new long[] {1}, file) : null;
+        DecoderLm reference = null;
+        if (likelihood && Files.isDirectory(dir.resolve(REFERENCE_DIR))) {
+            reference = HfCheckpoint.load(dir.resolve(REFERENCE_DIR), manager, dtype);
+            reference.parameters().values().forEach(p -> p.setRequiresGradient(false));
         }
         String unusedHead = unusedHeadName(config);
         if (unusedHead != null && !tensors.containsKey(unusedHead)) {
+            if (likelihood && reference == null) {
+                throw new IllegalArgumentException(file + ": no '" + unusedHead + "': a reward model that reads likelihoods needs "
+                        + "its language-model head");
+            }
             long[] shape = ParameterLayout.of(config).get(unusedHead).shape();
-            tensors.put(unusedHead, manager.zeros(new Shape(shape), dtype)); // never read by a reward model
+            tensors.put(unusedHead, manager.zeros(new Shape(shape), dtype)); // never read by a last-token reward model
         }
         try {
-            DecoderLm trunk = DecoderLm.fromTensors(manager, config, dtype, tensors);
-            NDScope.unregister(head);
-            head.setRequiresGradient(true);
-            return new RewardModel(trunk, head);
+            return new RewardModel(DecoderLm.fromTensors(manager, config, dtype, tensors), head, gateWeight, gateBias, reference);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Removes head tensor {@code name} from {@code tensors}, checks its shape and makes it a trainable parameter. */
+    private static NDArray headTensor(Map<String, NDArray> tensors, String name, long[] shape, Path file) {
+        NDArray t = tensors.remove(name);
+        if (t == null) {
+            throw new IllegalArgumentException(file + ": no '" + name + "' tensor (a reward model that reads likelihoods needs "
+                    + GATE_WEIGHT + " and " + GATE_BIAS + ")");
+        }
+        if (!java.util.Arrays.equals(t.getShape().getShape(), shape)) {
+            throw new IllegalArgumentException(file + ": '" + name + "' has shape " + t.getShape() + ", expected "
+                    + new Shape(shape));
+        }
+        NDScope.unregister(t);
+        t.setRequiresGradient(true);
+        return t;
     }
 }

@@ -176,7 +176,7 @@ public final class PpoMax extends FitOptions<PpoMax> {
         if (tokenizer.special().eos() < 0) {
             throw new IllegalArgumentException(initDir + ": the tokenizer has no end-of-sequence token; rollouts need one to stop");
         }
-        RewardModel critic = ppo.criticFromRewardModel() ? RewardModel.load(rmDir, manager, DataType.FLOAT32)
+        RewardModel critic = ppo.criticFromRewardModel() ? RewardModel.load(rmDir, manager, DataType.FLOAT32).lastTokenPart()
                 : RewardModel.withNewHead(manager, HfCheckpoint.load(initDir, manager, DataType.FLOAT32), master.split("critic-head"));
         if (critic.config().vocabSize() != policy.config().vocabSize()) {
             throw new IllegalArgumentException(rmDir + ": the reward model's vocabulary (" + critic.config().vocabSize()
@@ -314,6 +314,7 @@ public final class PpoMax extends FitOptions<PpoMax> {
         int[] counts = new int[n];
         double[] gold = new double[n];
         List<int[]> rmSequences = new ArrayList<>(n);
+        int[] rmStarts = new int[n];
         long generatedTokens = 0;
         for (int i = 0; i < n; i++) {
             Completion c = completions.get(i);
@@ -326,9 +327,10 @@ public final class PpoMax extends FitOptions<PpoMax> {
             int[] seq = Arrays.copyOf(promptIds.get(i), promptIds.get(i).length + body.length + 1);
             System.arraycopy(body, 0, seq, promptIds.get(i).length, body.length);
             seq[seq.length - 1] = eos;
+            rmStarts[i] = promptIds.get(i).length;
             rmSequences.add(seq);
         }
-        double[] raw = s.scorer() == null ? gold.clone() : s.scorer().score(manager, rmSequences, ppo.minibatch());
+        double[] raw = s.scorer() == null ? gold.clone() : s.scorer().score(manager, rmSequences, rmStarts, ppo.minibatch());
         double[] scores = raw;
         if (ppo.rewardNormalisation()) {
             moments.update(raw);

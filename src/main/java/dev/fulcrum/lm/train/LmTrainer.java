@@ -112,7 +112,7 @@ public final class LmTrainer extends FitOptions<LmTrainer> {
                     SftJsonl.read(Path.of(config.data())), config.data(), config.eval(), ChatTemplate.of(initDir));
             case "reward" -> {
                 DecoderLm trunk = initialModel(manager, tokenizer, master, initDir);
-                yield new RewardObjective(RewardModel.withNewHead(manager, trunk, master.split("head")), tokenizer,
+                yield new RewardObjective(RewardModel.withNewHead(manager, trunk, config.reward().head(), config.reward().gateInit(), master.split("head")), tokenizer,
                         PreferenceJsonl.read(Path.of(config.data())), config.data(), config.reward(), master.split("held-out"),
                         ChatTemplate.of(initDir));
             }

@@ -170,9 +170,7 @@ public final class PreferenceObjective implements LmObjective {
 
     /** A frozen copy of {@code model}'s current parameters, in {@code manager} (outside any scope). */
     public static DecoderLm frozenCopy(DecoderLm model, NDManager manager) {
-        Map<String, NDArray> copies = new LinkedHashMap<>();
-        model.parameters().forEach((name, p) -> copies.put(name, p.duplicate()));
-        return freeze(DecoderLm.fromTensors(manager, model.config(), model.dtype(), copies));
+        return model.frozenCopy(manager);
     }
 
     /** The frozen model of {@code runOrModel} (a Hugging Face directory or a finished run), checked against the tokenizer. */

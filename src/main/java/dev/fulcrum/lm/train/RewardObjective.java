@@ -24,7 +24,9 @@ import java.util.Map;
  * <pre>
  *   L = mean_i [ -log sigma(r(x_i, yw_i) - r(x_i, yl_i)) ] + c mean_i (r(x_i, yw_i) + r(x_i, yl_i))^2
  * </pre>
- * Both responses of a batch go through one forward pass ({@code <bos> prompt response <eos>}, reward at the last token).
+ * Both responses of a batch go through one forward pass ({@code <bos> prompt response <eos>}); the reward is read at the
+ * last token, and with {@code reward.head=last-token+likelihood} also from the response's gated token log-probabilities
+ * ({@link RewardModel}).
  *
  * <p>Held-out evaluation: the pairs of a random {@code reward.heldOutFraction} of the prompts are never trained on. On
  * them it reports the model's pairwise accuracy against the data's labels, and, when the rows carry the oracle's columns
@@ -46,8 +48,12 @@ public final class RewardObjective implements LmObjective {
     private final int heldOutPrompts;
     private Map<String, Double> lastEvaluation;
 
-    /** A tokenized pair with the oracle's columns (NaN when absent). */
-    record Pair(int[] chosen, int[] rejected, String family, double pChosen, double chosenGold, double rejectedGold) {
+    /**
+     * A tokenized pair with the oracle's columns (NaN when absent); {@code responseStart} is where both responses begin in
+     * their sequences.
+     */
+    record Pair(int[] chosen, int[] rejected, int responseStart, String family, double pChosen, double chosenGold,
+                double rejectedGold) {
     }
 
     public RewardObjective(RewardModel model, Tokenizer tokenizer, List<PreferenceExample> data, String dataPath,
@@ -78,7 +84,7 @@ public final class RewardObjective implements LmObjective {
             ChatTemplate.Rendered chosen = rendered(e.prompt(), e.chosen(), i), rejected = rendered(e.prompt(), e.rejected(), i);
             String prompt = chosen.prompt();
             Pair p = new Pair(sequence(prompt, chosen.completion(), i), sequence(prompt, rejected.completion(), i),
-                    e.extra().containsKey("family") ? e.extra().get("family").asText() : "",
+                    responseStart(tokenizer, prompt), e.extra().containsKey("family") ? e.extra().get("family").asText() : "",
                     number(e.extra().get("p_chosen")), number(e.extra().get("chosen_reward")), number(e.extra().get("rejected_reward")));
             (byPrompt.heldOut()[i] ? heldOut : train).add(p);
         }
@@ -129,6 +135,11 @@ public final class RewardObjective implements LmObjective {
         return s;
     }
 
+    /** Where the response begins in {@link #sequence}'s tokens for {@code prompt}: after {@code <bos>} and the prompt. */
+    public static int responseStart(Tokenizer tokenizer, String prompt) {
+        return (tokenizer.special().bos() >= 0 ? 1 : 0) + tokenizer.encode(prompt).length;
+    }
+
     private static double number(JsonNode n) {
         return n != null && n.isNumber() ? n.asDouble() : Double.NaN;
     }
@@ -155,15 +166,18 @@ public final class RewardObjective implements LmObjective {
     @Override
     public BatchLoss loss(NDManager manager, int[] batch) {
         List<int[]> rows = new ArrayList<>(2 * batch.length);
+        int[] starts = new int[2 * batch.length];
         long tokens = 0;
-        for (int i : batch) {
-            rows.add(train.get(i).chosen());
-            tokens += train.get(i).chosen().length + train.get(i).rejected().length;
+        for (int k = 0; k < batch.length; k++) {
+            Pair p = train.get(batch[k]);
+            rows.add(p.chosen());
+            starts[k] = starts[batch.length + k] = p.responseStart();
+            tokens += p.chosen().length + p.rejected().length;
         }
         for (int i : batch) {
             rows.add(train.get(i).rejected());
         }
-        NDArray rewards = model.rewards(manager, rows);
+        NDArray rewards = model.rewards(manager, rows, starts);
         NDArray chosen = rewards.get(new NDIndex("0:{}", batch.length));
         NDArray rejected = rewards.get(new NDIndex("{}:", batch.length));
         NDArray loss = BradleyTerry.loss(chosen, rejected, settings.centering()).mean();
@@ -184,11 +198,13 @@ public final class RewardObjective implements LmObjective {
     /** The model's accuracy on {@code pairs}, and the oracle's where the data records it. */
     private Map<String, Double> accuracy(NDManager manager, List<Pair> pairs) {
         List<int[]> seqs = new ArrayList<>(2 * pairs.size());
+        int[] starts = new int[2 * pairs.size()];
         for (Pair p : pairs) {
+            starts[seqs.size()] = starts[seqs.size() + 1] = p.responseStart();
             seqs.add(p.chosen());
             seqs.add(p.rejected());
         }
-        double[] r = model.score(manager, seqs, 2 * settings.evalBatchSize());
+        double[] r = model.score(manager, seqs, starts, 2 * settings.evalBatchSize());
         int n = pairs.size(), right = 0, goldPairs = 0, goldAgree = 0, oraclePairs = 0;
         double margin = 0, oracleExpected = 0, oracleLabel = 0;
         Map<String, double[]> byFamily = new LinkedHashMap<>(); // pairs, model right, oracle expected, oracle on labels
@@ -250,6 +266,10 @@ public final class RewardObjective implements LmObjective {
                 "train_pairs", train.size(), "heldout_pairs", heldOut.size(), "heldout_prompts", heldOutPrompts));
         s.put("parameters", model.parameterCount());
         s.put("centering", settings.centering());
+        s.put("head", settings.head());
+        if (model.readsLikelihood()) {
+            s.put("gate_init", settings.gateInit());
+        }
         if (lastEvaluation != null) {
             s.put("evaluation", lastEvaluation);
         }

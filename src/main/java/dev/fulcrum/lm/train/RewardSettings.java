@@ -9,9 +9,25 @@ import dev.fulcrum.core.config.ConfigException;
  *                        the project follows; 0 switches it off)
  * @param heldOutFraction share of prompts whose pairs are held out of training for evaluation
  * @param evalBatchSize   pairs scored together in evaluation
+ * @param head            {@code last-token} (Hugging Face's sequence-classification head, the default) or
+ *                        {@code last-token+likelihood} (also the response's token log-probabilities under a learnt
+ *                        per-token gate; {@link dev.fulcrum.lm.reward.RewardModel}) or {@code last-token+reference-likelihood}
+ *                        (the same with the log-probabilities of a frozen copy of the initial model)
+ * @param gateInit        the likelihood gate's initial bias {@code c} (weights start at zero): 0 starts training from the
+ *                        last-token model, 1 from the last-token head plus the response's log-likelihood
  */
-public record RewardSettings(double centering, double heldOutFraction, int evalBatchSize) {
+public record RewardSettings(double centering, double heldOutFraction, int evalBatchSize, String head, double gateInit) {
+    public static final java.util.List<String> HEADS = java.util.List.of("last-token", "last-token+likelihood",
+            "last-token+reference-likelihood");
+
     public RewardSettings {
+        head = head == null ? "last-token" : head.trim();
+        if (!Double.isFinite(gateInit)) {
+            throw new ConfigException("reward.gateInit", "must be a finite number, got " + gateInit);
+        }
+        if (!HEADS.contains(head)) {
+            throw new ConfigException("reward.head", "must be one of " + HEADS + ", got '" + head + "'");
+        }
         if (!(centering >= 0) || !Double.isFinite(centering)) {
             throw new ConfigException("reward.centering", "must be a non-negative number, got " + centering);
         }
@@ -24,6 +40,6 @@ public record RewardSettings(double centering, double heldOutFraction, int evalB
     }
 
     public static RewardSettings defaults() {
-        return new RewardSettings(0.01, 0.1, 64);
+        return new RewardSettings(0.01, 0.1, 64, "last-token", 0);
     }
 }

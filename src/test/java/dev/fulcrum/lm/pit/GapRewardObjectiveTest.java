@@ -51,7 +51,7 @@ class GapRewardObjectiveTest {
     @Test
     void lossOfOnePairIsTheMeanOfTheFiveOrderingTerms() {
         String x = "Upper: cat\n", w = "CAT", l = "cAt";
-        RewardSettings settings = new RewardSettings(0.01, 0, 8);
+        RewardSettings settings = new RewardSettings(0.01, 0, 8, "last-token", 0);
         Tokenizer tokenizer = TokenizerFiles.ofModel(base);
         try (NDManager m = Torch.newManager()) {
             RewardModel rm = RewardModel.withNewHead(m, HfCheckpoint.load(base, m, DataType.FLOAT32), new Rng(1));
@@ -96,7 +96,7 @@ class GapRewardObjectiveTest {
             PreferenceExample chat = new PreferenceExample(Content.chat(Message.user("hi")), Content.chat(Message.assistant("a")),
                     Content.chat(Message.assistant("b")), Map.of());
             var e = assertThrows(IllegalArgumentException.class, () -> new GapRewardObjective(rm, tokenizer, List.of(chat), "f.jsonl",
-                    new RewardSettings(0, 0, 8), new Rng(0)));
+                    new RewardSettings(0, 0, 8, "last-token", 0), new Rng(0)));
             assertTrue(e.getMessage().contains("f.jsonl: pair 1"), e.getMessage());
         } finally {
             TokenizerFiles.close(tokenizer);

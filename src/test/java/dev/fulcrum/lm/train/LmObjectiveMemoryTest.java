@@ -48,7 +48,7 @@ class LmObjectiveMemoryTest {
             LmObjective sft = new SftObjective(lm, bytes, SftJsonl.read(LmRuns.sftData(dir, 5, "str-upper")), "sft.jsonl", eval);
             LmObjective reward = new RewardObjective(RewardModel.withNewHead(m, trunk, new Rng(3)), bytes,
                     PreferenceJsonl.read(LmRuns.preferenceData(dir, 3, "str-upper")), "p.jsonl",
-                    new RewardSettings(0.01, 0.34, 4), new Rng(4));
+                    new RewardSettings(0.01, 0.34, 4, "last-token", 0), new Rng(4));
             for (LmObjective objective : java.util.List.of(sft, reward)) {
                 Adam adam = new OptimizerSettings(1e-3, 1e-4, 0, 0.1, 0.9, 0.95, 1e-8, 1).optimizer(m, objective.parameters());
                 steps(objective, adam, m, 3);

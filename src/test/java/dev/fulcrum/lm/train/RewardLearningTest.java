@@ -13,23 +13,26 @@ import dev.fulcrum.lm.reward.RewardModel;
 import dev.fulcrum.lm.tokenize.ByteTokenizer;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A tiny reward model learns an easy preference set: {@code str-upper} answers against versions with letters replaced by
  * digits, labelled by a Bradley-Terry oracle (t = 0.1). On held-out prompts its pairwise accuracy rises from chance to the
  * oracle's own level (measured 0.97 against the oracle's 0.97 on the same labels after 150 updates) and it orders
- * responses as the gold reward does.
+ * responses as the gold reward does. The same holds with the heads that also read gated response likelihoods (the trunk's own, a frozen
+ * reference's).
  */
 class RewardLearningTest {
     @TempDir
     Path dir;
 
-    @Test
-    void heldOutAccuracyRisesToTheOraclesLevel() {
+    @ParameterizedTest
+    @ValueSource(strings = {"last-token", "last-token+likelihood", "last-token+reference-likelihood"})
+    void heldOutAccuracyRisesToTheOraclesLevel(String head) {
         Path data = LmRuns.preferenceData(dir, 150, "str-upper");
-        LmTrainConfig cfg = LmRuns.config("reward", data, "steps=80", "logEvery=20", "evalEvery=1000", "checkpointEvery=1000",
+        LmTrainConfig cfg = LmRuns.config("reward", data, "reward.head=" + head, "steps=80", "logEvery=20", "evalEvery=1000", "checkpointEvery=1000",
                 "optimizer.learningRate=3e-3", "optimizer.minLearningRate=3e-4", "optimizer.warmupSteps=10");
 
         Map<String, Double> before;
@@ -37,7 +40,7 @@ class RewardLearningTest {
             ByteTokenizer bytes = new ByteTokenizer();
             Rng master = new Rng(cfg.seed());
             DecoderLm trunk = DecoderLm.initialise(m, cfg.model().toConfig(bytes), DataType.FLOAT32, master.split("init"));
-            RewardObjective fresh = new RewardObjective(RewardModel.withNewHead(m, trunk, master.split("head")), bytes,
+            RewardObjective fresh = new RewardObjective(RewardModel.withNewHead(m, trunk, head, 0, master.split("head")), bytes,
                     PreferenceJsonl.read(data), data.toString(), cfg.reward(), master.split("held-out"));
             before = fresh.evaluate(m);
         }
