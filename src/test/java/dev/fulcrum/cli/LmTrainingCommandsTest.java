@@ -130,6 +130,11 @@ class LmTrainingCommandsTest {
         assertError(CliTest.run("lm", "sft", "--data", sft, "--init", dir.resolve("nothing").toString(), "--out", out.toString()),
                 "not a run or model directory");
         assertError(CliTest.run("lm", "reward", "--data", sft, "--out", out.toString()), "field 'chosen' is missing");
+        String pairs = data.resolve("preferences.jsonl").toString();
+        assertError(CliTest.run("lm", "reward", "--data", pairs, "--set", "reward.head=middle-token", "--out", out.toString()),
+                "config field 'reward.head'");
+        assertError(CliTest.run("lm", "reward", "--data", pairs, "--set", "reward.gateInit=NaN", "--out", out.toString()),
+                "config field 'reward.gateInit'");
         Path chat = dir.resolve("chat");
         assertEquals(0, CliTest.run("lm", "make-data", "--tasks", "str-upper", "--per-family", "2", "--format", "conversational",
                 "--out", chat.toString()).code());

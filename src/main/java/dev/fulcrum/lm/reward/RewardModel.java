@@ -48,11 +48,10 @@ import java.util.Map;
  * answer copy the tool's result?), which is where a fine-tuned language model already holds that knowledge (the
  * reading of a response's likelihood as a reward is DPO's, Rafailov et al. 2023, eq. 5, here without the reference
  * model and with a learnt per-token weight). Gate {@code u, c} ({@code likelihood_gate.weight [1, hidden]},
- * {@code likelihood_gate.bias [1]}) starts at zero (the bias optionally elsewhere), so training starts from the
- * last-token model. Saved as the causal
- * model (its output head is part of the reward) plus {@code score.weight} and the gate, with
- * {@code fulcrum_reward_head: "last-token+likelihood"} in {@code config.json}: Hugging Face loads the language model, not
- * the reward.
+ * {@code likelihood_gate.bias [1]}) starts at zero (its bias may start elsewhere), so training starts from the
+ * last-token model. Saved as the causal model (its output head is part of the reward) plus {@code score.weight} and the
+ * gate, with {@code fulcrum_reward_head: "last-token+likelihood"} in {@code config.json}: Hugging Face loads the language
+ * model, not the reward.
  *
  * <p><b>Last token plus gated reference likelihood</b> ({@link #withReferenceLikelihoodHead}): the same, but the
  * log-probabilities come from a frozen copy of the initial model, {@code log p_ref(z_t | z_<t)}, while head and gate read
@@ -71,8 +70,11 @@ public final class RewardModel implements Module {
     public static final String GATE_BIAS = "likelihood_gate.bias";
     /** The {@code config.json} key naming a head other than Hugging Face's last-token one. */
     public static final String HEAD_KEY = "fulcrum_reward_head";
+    public static final String LAST_TOKEN_HEAD = "last-token";
     public static final String LIKELIHOOD_HEAD = "last-token+likelihood";
     public static final String REFERENCE_LIKELIHOOD_HEAD = "last-token+reference-likelihood";
+    /** The heads' names, as {@code reward.head} takes them. */
+    public static final List<String> HEADS = List.of(LAST_TOKEN_HEAD, LIKELIHOOD_HEAD, REFERENCE_LIKELIHOOD_HEAD);
     /** The subdirectory of a saved reward model holding its frozen reference. */
     public static final String REFERENCE_DIR = "reference";
     private final DecoderLm trunk;
@@ -116,9 +118,7 @@ public final class RewardModel implements Module {
 
     /** As {@link #withLikelihoodHead(NDManager, DecoderLm, Rng)} with the gate's bias {@code c} starting at {@code gateBias}. */
     public static RewardModel withLikelihoodHead(NDManager manager, DecoderLm trunk, double gateBias, Rng rng) {
-        int hidden = trunk.config().hiddenSize();
-        return new RewardModel(trunk, newHead(manager, trunk, rng), parameter(manager, new double[hidden], new Shape(1, hidden), trunk),
-                parameter(manager, new double[] {gateBias}, new Shape(1), trunk), null);
+        return gated(manager, trunk, gateBias, rng, null);
     }
 
     /**
@@ -126,23 +126,25 @@ public final class RewardModel implements Module {
      * now (class comment): head N(0, 0.02), gate weights zero, gate bias {@code gateBias}.
      */
     public static RewardModel withReferenceLikelihoodHead(NDManager manager, DecoderLm trunk, double gateBias, Rng rng) {
+        return gated(manager, trunk, gateBias, rng, trunk.frozenCopy(manager));
+    }
+
+    private static RewardModel gated(NDManager manager, DecoderLm trunk, double gateBias, Rng rng, DecoderLm reference) {
         int hidden = trunk.config().hiddenSize();
-        DecoderLm reference = trunk.frozenCopy(manager);
         return new RewardModel(trunk, newHead(manager, trunk, rng), parameter(manager, new double[hidden], new Shape(1, hidden), trunk),
                 parameter(manager, new double[] {gateBias}, new Shape(1), trunk), reference);
     }
 
     /**
-     * A reward model with the head {@code kind} names: {@code last-token} or {@code last-token+likelihood} (its gate's bias
-     * starting at {@code gateBias}).
+     * A reward model with the head {@code kind} names ({@link #HEADS}), a likelihood gate's bias starting at
+     * {@code gateBias}.
      */
     public static RewardModel withNewHead(NDManager manager, DecoderLm trunk, String kind, double gateBias, Rng rng) {
         return switch (kind) {
-            case "last-token" -> withNewHead(manager, trunk, rng);
+            case LAST_TOKEN_HEAD -> withNewHead(manager, trunk, rng);
             case LIKELIHOOD_HEAD -> withLikelihoodHead(manager, trunk, gateBias, rng);
             case REFERENCE_LIKELIHOOD_HEAD -> withReferenceLikelihoodHead(manager, trunk, gateBias, rng);
-            default -> throw new IllegalArgumentException("unknown reward head '" + kind + "' (last-token, " + LIKELIHOOD_HEAD
-                    + " or " + REFERENCE_LIKELIHOOD_HEAD + ")");
+            default -> throw new IllegalArgumentException("unknown reward head '" + kind + "' (one of " + HEADS + ")");
         };
     }
 
@@ -177,7 +179,7 @@ public final class RewardModel implements Module {
 
     /** The head's name: {@code last-token}, {@code last-token+likelihood} or {@code last-token+reference-likelihood}. */
     public String headKind() {
-        return gateWeight == null ? "last-token" : reference == null ? LIKELIHOOD_HEAD : REFERENCE_LIKELIHOOD_HEAD;
+        return gateWeight == null ? LAST_TOKEN_HEAD : reference == null ? LIKELIHOOD_HEAD : REFERENCE_LIKELIHOOD_HEAD;
     }
 
     /** Whether rewards read the response's token likelihoods, so need to know where each response starts. */

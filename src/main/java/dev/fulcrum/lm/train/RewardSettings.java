@@ -1,6 +1,7 @@
 package dev.fulcrum.lm.train;
 
 import dev.fulcrum.core.config.ConfigException;
+import dev.fulcrum.lm.reward.RewardModel;
 
 /**
  * Reward-model training settings ({@code reward.*}).
@@ -17,16 +18,13 @@ import dev.fulcrum.core.config.ConfigException;
  *                        last-token model, 1 from the last-token head plus the response's log-likelihood
  */
 public record RewardSettings(double centering, double heldOutFraction, int evalBatchSize, String head, double gateInit) {
-    public static final java.util.List<String> HEADS = java.util.List.of("last-token", "last-token+likelihood",
-            "last-token+reference-likelihood");
-
     public RewardSettings {
-        head = head == null ? "last-token" : head.trim();
+        head = head == null ? RewardModel.LAST_TOKEN_HEAD : head.trim();
         if (!Double.isFinite(gateInit)) {
             throw new ConfigException("reward.gateInit", "must be a finite number, got " + gateInit);
         }
-        if (!HEADS.contains(head)) {
-            throw new ConfigException("reward.head", "must be one of " + HEADS + ", got '" + head + "'");
+        if (!RewardModel.HEADS.contains(head)) {
+            throw new ConfigException("reward.head", "must be one of " + RewardModel.HEADS + ", got '" + head + "'");
         }
         if (!(centering >= 0) || !Double.isFinite(centering)) {
             throw new ConfigException("reward.centering", "must be a non-negative number, got " + centering);
@@ -40,6 +38,6 @@ public record RewardSettings(double centering, double heldOutFraction, int evalB
     }
 
     public static RewardSettings defaults() {
-        return new RewardSettings(0.01, 0.1, 64, "last-token", 0);
+        return new RewardSettings(0.01, 0.1, 64, RewardModel.LAST_TOKEN_HEAD, 0);
     }
 }
