@@ -222,8 +222,9 @@ public final class RewardModel implements Module {
             checkStarts(sequences, responseStarts);
         }
         TokenBatch batch = TokenBatch.of(sequences, 0, TokenBatch.Padding.RIGHT);
-        NDArray hidden = trunk.hiddenStates(batch.idTensor(manager), batch.positionTensor(manager),
-                batch.causalBias(manager, trunk.dtype()), null);
+        NDArray ids = batch.idTensor(manager), positions = batch.positionTensor(manager);
+        NDArray bias = batch.causalBias(manager, trunk.dtype());
+        NDArray hidden = trunk.hiddenStates(ids, positions, bias, null);
         int n = batch.rows(), width = batch.length();
         float[] last = new float[n * width];
         for (int r = 0; r < n; r++) {
@@ -252,8 +253,8 @@ public final class RewardModel implements Module {
         if (reference == null) {
             logProbs = TokenLogProbs.of(trunk.head(predicting), manager.create(targets, new Shape(n, cols)));
         } else {
-            NDArray referenceHidden = reference.hiddenStates(batch.idTensor(manager), batch.positionTensor(manager),
-                    batch.causalBias(manager, reference.dtype()), null).get(new NDIndex(":, {}:{}, :", from, width - 1));
+            NDArray referenceHidden = reference.hiddenStates(ids, positions, bias, null)
+                    .get(new NDIndex(":, {}:{}, :", from, width - 1));
             logProbs = TokenLogProbs.of(reference.head(referenceHidden), manager.create(targets, new Shape(n, cols))).stopGradient();
         }
         NDArray gate = predicting.matMul(gateWeight.transpose()).squeeze(2).add(gateBias); // [N, cols]
@@ -351,12 +352,17 @@ public final class RewardModel implements Module {
                 tensors.put(name, reader.tensor(name).toNDArray(manager, dtype));
             }
         }
+        String kind = headKind(dir);
         NDArray head = headTensor(tensors, HEAD, new long[] {1, config.hiddenSize()}, file);
-        boolean likelihood = tensors.containsKey(GATE_WEIGHT) || tensors.containsKey(GATE_BIAS);
+        boolean likelihood = !kind.equals(LAST_TOKEN_HEAD);
         NDArray gateWeight = likelihood ? headTensor(tensors, GATE_WEIGHT, new long[] {1, config.hiddenSize()}, file) : null;
         NDArray gateBias = likelihood ? headTensor(tensors, GATE_BIAS, new long[] {1}, file) : null;
         DecoderLm reference = null;
-        if (likelihood && Files.isDirectory(dir.resolve(REFERENCE_DIR))) {
+        if (kind.equals(REFERENCE_LIKELIHOOD_HEAD)) {
+            if (!Files.isDirectory(dir.resolve(REFERENCE_DIR))) {
+                throw new IllegalArgumentException(dir + ": config.json names the head " + kind + " but there is no "
+                        + REFERENCE_DIR + "/ directory with the frozen reference model");
+            }
             reference = HfCheckpoint.load(dir.resolve(REFERENCE_DIR), manager, dtype);
             reference.parameters().values().forEach(p -> p.setRequiresGradient(false));
         }
@@ -374,6 +380,21 @@ public final class RewardModel implements Module {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The head {@code dir/config.json} names ({@link #HEAD_KEY}; last-token where it names none). */
+    private static String headKind(Path dir) {
+        Path file = dir.resolve(HfCheckpoint.CONFIG);
+        String kind;
+        try {
+            kind = Json.MAPPER.readTree(file.toFile()).path(HEAD_KEY).asText(LAST_TOKEN_HEAD);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read " + file + ": " + e.getMessage(), e);
+        }
+        if (!HEADS.contains(kind)) {
+            throw new IllegalArgumentException(file + ": unknown " + HEAD_KEY + " '" + kind + "' (one of " + HEADS + ")");
+        }
+        return kind;
     }
 
     /** Removes head tensor {@code name} from {@code tensors}, checks its shape and makes it a trainable parameter. */

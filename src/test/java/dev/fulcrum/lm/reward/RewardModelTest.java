@@ -234,6 +234,12 @@ class RewardModelTest {
             assertFalse(back.lastTokenPart().parameters().containsKey(RewardModel.GATE_WEIGHT));
             String config = dev.fulcrum.core.io.Json.MAPPER.readTree(saved.resolve("config.json").toFile()).path(RewardModel.HEAD_KEY).asText();
             assertEquals(kind, config);
+            if (kind.equals(RewardModel.REFERENCE_LIKELIHOOD_HEAD)) {
+                dev.fulcrum.core.io.AtomicFiles.deleteTree(saved.resolve(RewardModel.REFERENCE_DIR));
+                IllegalArgumentException noReference = assertThrows(IllegalArgumentException.class,
+                        () -> RewardModel.load(saved, m, DataType.FLOAT64));
+                assertTrue(noReference.getMessage().contains("no reference/ directory"), noReference.getMessage());
+            }
         }
     }
 }
