@@ -248,15 +248,12 @@ public final class RewardModel implements Module {
                 mask[r * cols + t - 1 - from] = 1f;
             }
         }
-        NDArray predicting = hidden.get(new NDIndex(":, {}:{}, :", from, width - 1)); // [N, cols, hidden]
-        NDArray logProbs;
-        if (reference == null) {
-            logProbs = TokenLogProbs.of(trunk.head(predicting), manager.create(targets, new Shape(n, cols)));
-        } else {
-            NDArray referenceHidden = reference.hiddenStates(ids, positions, bias, null)
-                    .get(new NDIndex(":, {}:{}, :", from, width - 1));
-            logProbs = TokenLogProbs.of(reference.head(referenceHidden), manager.create(targets, new Shape(n, cols))).stopGradient();
-        }
+        NDIndex predictingStates = new NDIndex(":, {}:{}, :", from, width - 1);
+        NDArray predicting = hidden.get(predictingStates); // [N, cols, hidden]
+        NDArray targetIds = manager.create(targets, new Shape(n, cols));
+        NDArray logProbs = reference == null ? TokenLogProbs.of(trunk.head(predicting), targetIds)
+                : TokenLogProbs.of(reference.head(reference.hiddenStates(ids, positions, bias, null).get(predictingStates)), targetIds)
+                        .stopGradient();
         NDArray gate = predicting.matMul(gateWeight.transpose()).squeeze(2).add(gateBias); // [N, cols]
         NDArray m = manager.create(mask, new Shape(n, cols)).toType(trunk.dtype(), false);
         return reward.add(gate.mul(logProbs).mul(m).sum(new int[] {1}));

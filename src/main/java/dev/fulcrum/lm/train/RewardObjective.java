@@ -25,8 +25,8 @@ import java.util.Map;
  *   L = mean_i [ -log sigma(r(x_i, yw_i) - r(x_i, yl_i)) ] + c mean_i (r(x_i, yw_i) + r(x_i, yl_i))^2
  * </pre>
  * Both responses of a batch go through one forward pass ({@code <bos> prompt response <eos>}); the reward is read at the
- * last token, and with {@code reward.head=last-token+likelihood} also from the response's gated token log-probabilities
- * ({@link RewardModel}).
+ * last token, and with {@code reward.head=last-token+likelihood} (or {@code last-token+reference-likelihood}) also from
+ * the response's gated token log-probabilities (the trunk's own, or a frozen reference's; {@link RewardModel}).
  *
  * <p>Held-out evaluation: the pairs of a random {@code reward.heldOutFraction} of the prompts are never trained on. On
  * them it reports the model's pairwise accuracy against the data's labels, and, when the rows carry the oracle's columns
@@ -266,7 +266,7 @@ public final class RewardObjective implements LmObjective {
                 "train_pairs", train.size(), "heldout_pairs", heldOut.size(), "heldout_prompts", heldOutPrompts));
         s.put("parameters", model.parameterCount());
         s.put("centering", settings.centering());
-        s.put("head", settings.head());
+        s.put("head", model.headKind());
         if (model.readsLikelihood()) {
             s.put("gate_init", settings.gateInit());
         }
