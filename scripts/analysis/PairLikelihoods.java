@@ -1,4 +1,7 @@
 import ai.djl.ndarray.NDManager;
+import dev.fulcrum.core.io.Json;
+import dev.fulcrum.lm.model.DecoderLm;
+import dev.fulcrum.lm.reward.RewardModel;
 import ai.djl.ndarray.types.DataType;
 import dev.fulcrum.core.io.AtomicFiles;
 import dev.fulcrum.core.nn.Torch;
@@ -18,7 +21,7 @@ import java.util.List;
  * model, for comparing likelihood rankings with a reward model pair by pair.
  *
  * <p>Run: {@code java -cp 'target/fulcrum.jar:target/lib/*' scripts/analysis/PairLikelihoods.java MODEL_DIR DATA.jsonl
- * PAIRS.tsv OUT.tsv}; writes {@code row, lp_chosen, lp_rejected, chosen_tokens, rejected_tokens}.
+ * PAIRS.tsv OUT.tsv} (MODEL_DIR a causal model, or a likelihood-head reward model: its trunk); writes {@code row, lp_chosen, lp_rejected, chosen_tokens, rejected_tokens}.
  */
 public class PairLikelihoods {
     public static void main(String[] args) throws Exception {
@@ -32,7 +35,10 @@ public class PairLikelihoods {
         List<PreferenceExample> selected = wanted.stream().map(rows::get).toList();
         StringBuilder tsv = new StringBuilder("row\tlp_chosen\tlp_rejected\tchosen_tokens\trejected_tokens\n");
         try (NDManager manager = Torch.newManager()) {
-            List<PairScoring.Scored> s = PairScoring.score(HfCheckpoint.load(model, manager, DataType.FLOAT32),
+            boolean rewardModel = Json.MAPPER.readTree(model.resolve("config.json").toFile()).has(RewardModel.HEAD_KEY);
+            DecoderLm lm = rewardModel ? RewardModel.load(model, manager, DataType.FLOAT32).trunk()
+                    : HfCheckpoint.load(model, manager, DataType.FLOAT32);
+            List<PairScoring.Scored> s = PairScoring.score(lm,
                     TokenizerFiles.ofModel(model), manager, selected, 32);
             for (int i = 0; i < s.size(); i++) {
                 PairScoring.Scored p = s.get(i);

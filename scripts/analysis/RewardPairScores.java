@@ -22,7 +22,8 @@ import java.util.List;
  *
  * <p>Run: {@code java -cp 'target/fulcrum.jar:target/lib/*' scripts/analysis/RewardPairScores.java RUN_DIR DATA.jsonl SEED
  * HELD_OUT_FRACTION FAMILY OUT.tsv}; writes one row per held-out pair of FAMILY (all families: {@code all}); with
- * HELD_OUT_FRACTION {@code all}, every row of DATA is scored (a file of held-out pairs kept apart from training).
+ * HELD_OUT_FRACTION {@code all}, every row of DATA is scored (a file of held-out pairs kept apart from training). The last
+ * two columns are the last-token head's part of each reward (the whole reward for a last-token model).
  */
 public class RewardPairScores {
     public static void main(String[] args) {
@@ -39,7 +40,7 @@ public class RewardPairScores {
         List<int[]> sequences = new ArrayList<>();
         List<Integer> starts = new ArrayList<>();
         List<Integer> kept = new ArrayList<>();
-        StringBuilder tsv = new StringBuilder("row\tfamily\tchosen_level\trejected_level\tp_chosen\tr_chosen\tr_rejected\tchosen\trejected\n");
+        StringBuilder tsv = new StringBuilder("row\tfamily\tchosen_level\trejected_level\tp_chosen\tr_chosen\tr_rejected\tchosen\trejected\tlast_chosen\tlast_rejected\n");
         try (NDManager manager = Torch.newManager()) {
             RewardModel model = RewardModel.load(run.resolve("model"), manager, DataType.FLOAT32);
             int max = model.config().maxPositions();
@@ -56,12 +57,14 @@ public class RewardPairScores {
                 starts.add(start);
             }
             double[] r = model.score(manager, sequences, starts.stream().mapToInt(Integer::intValue).toArray(), 64);
+            double[] last = model.readsLikelihood() ? model.lastTokenPart().score(manager, sequences, 64) : r;
             for (int k = 0; k < kept.size(); k++) {
                 PreferenceExample e = rows.get(kept.get(k));
                 tsv.append(kept.get(k)).append('\t').append(e.extra().get("family").asText()).append('\t').append(e.extra().get("chosen_level").asInt()).append('\t')
                         .append(e.extra().get("rejected_level").asInt()).append('\t').append(e.extra().get("p_chosen").asDouble())
                         .append('\t').append(r[2 * k]).append('\t').append(r[2 * k + 1]).append('\t')
-                        .append(((Content.Text) e.chosen()).text()).append('\t').append(((Content.Text) e.rejected()).text()).append('\n');
+                        .append(((Content.Text) e.chosen()).text()).append('\t').append(((Content.Text) e.rejected()).text())
+                        .append('\t').append(last[2 * k]).append('\t').append(last[2 * k + 1]).append('\n');
             }
         }
         AtomicFiles.writeString(out, tsv.toString());

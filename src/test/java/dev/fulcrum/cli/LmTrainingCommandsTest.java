@@ -135,6 +135,12 @@ class LmTrainingCommandsTest {
                 "config field 'reward.head'");
         assertError(CliTest.run("lm", "reward", "--data", pairs, "--set", "reward.gateInit=NaN", "--out", out.toString()),
                 "config field 'reward.gateInit'");
+        assertError(CliTest.run("lm", "reward", "--data", pairs, "--set", "reward.lmWeight=0.1", "--out", out.toString()),
+                "config field 'reward.lmWeight' needs reward.head=last-token+likelihood");
+        assertError(CliTest.run("lm", "reward", "--data", pairs, "--set", "reward.head=last-token+likelihood", "--set",
+                "reward.lmWeight=-1", "--out", out.toString()), "config field 'reward.lmWeight' must be a non-negative number");
+        assertError(CliTest.run("lm", "reward", "--data", pairs, "--set", "reward.klWeight=1", "--out", out.toString()),
+                "config field 'reward.klWeight' needs reward.head=last-token+likelihood or last-token+reference-likelihood");
         Path chat = dir.resolve("chat");
         assertEquals(0, CliTest.run("lm", "make-data", "--tasks", "str-upper", "--per-family", "2", "--format", "conversational",
                 "--out", chat.toString()).code());

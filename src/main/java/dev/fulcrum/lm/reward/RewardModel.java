@@ -182,6 +182,14 @@ public final class RewardModel implements Module {
         return gateWeight == null ? LAST_TOKEN_HEAD : reference == null ? LIKELIHOOD_HEAD : REFERENCE_LIKELIHOOD_HEAD;
     }
 
+    /**
+     * The frozen model a reward objective anchors the trunk's predictions to: the reference of a reference-likelihood
+     * head, else a frozen copy of the trunk as it is now (call before training; the copy lives with the model's tensors).
+     */
+    public DecoderLm frozenAnchor() {
+        return reference != null ? reference : trunk.frozenCopy(head.getManager());
+    }
+
     /** Whether rewards read the response's token likelihoods, so need to know where each response starts. */
     public boolean readsLikelihood() {
         return gateWeight != null;
@@ -218,6 +226,31 @@ public final class RewardModel implements Module {
      * {@code Torch.Tape} for gradients.
      */
     public NDArray rewards(NDManager manager, List<int[]> sequences, int[] responseStarts) {
+        return scored(manager, sequences, responseStarts).rewards();
+    }
+
+    /**
+     * Rewards {@code [N]}; where the reward reads the trunk's own predictions ({@code last-token+likelihood}), each
+     * response's log-likelihood under the trunk {@code [N]}, {@code sum_{t=s..T} log p(z_t | z_<t)} (null for the other
+     * heads); and, when an anchor model was given, each response's summed divergence of the trunk's next-token
+     * distributions from the anchor's, {@code sum_{t=s..T} KL(p_anchor(. | z_<t) || p(. | z_<t))} {@code [N]} (else null).
+     */
+    public record Scored(NDArray rewards, NDArray responseLogLikelihoods, NDArray responseKlFromAnchor) {
+    }
+
+    /** {@link #rewards(NDManager, List, int[])} with the responses' log-likelihoods under the trunk ({@link Scored}). */
+    public Scored scored(NDManager manager, List<int[]> sequences, int[] responseStarts) {
+        return scored(manager, sequences, responseStarts, null);
+    }
+
+    /**
+     * {@link #scored(NDManager, List, int[])}, and with {@code anchor} (a frozen model of the trunk's vocabulary, e.g. the
+     * initial one; a likelihood head only) the divergence of the trunk's predictions on response positions from it.
+     */
+    public Scored scored(NDManager manager, List<int[]> sequences, int[] responseStarts, DecoderLm anchor) {
+        if (anchor != null && gateWeight == null) {
+            throw new IllegalArgumentException("an anchor's divergence is measured on response positions: it needs a likelihood head");
+        }
         if (gateWeight != null) {
             checkStarts(sequences, responseStarts);
         }
@@ -234,7 +267,7 @@ public final class RewardModel implements Module {
         NDArray lastHidden = hidden.mul(select).sum(new int[] {1}); // [N, hidden]: each row's last real position
         NDArray reward = lastHidden.matMul(head.transpose()).squeeze(1);
         if (gateWeight == null) {
-            return reward;
+            return new Scored(reward, null, null);
         }
         // State t-1 predicts token t. Keep the states from the earliest response start on (the vocabulary projection is
         // the costly part), and of them the predictions of each row's response tokens s..T.
@@ -251,12 +284,20 @@ public final class RewardModel implements Module {
         NDIndex predictingStates = new NDIndex(":, {}:{}, :", from, width - 1);
         NDArray predicting = hidden.get(predictingStates); // [N, cols, hidden]
         NDArray targetIds = manager.create(targets, new Shape(n, cols));
-        NDArray logProbs = reference == null ? TokenLogProbs.of(trunk.head(predicting), targetIds)
+        NDArray trunkLogits = reference == null || anchor != null ? trunk.head(predicting) : null; // [N, cols, vocab]
+        NDArray logProbs = reference == null ? TokenLogProbs.of(trunkLogits, targetIds)
                 : TokenLogProbs.of(reference.head(reference.hiddenStates(ids, positions, bias, null).get(predictingStates)), targetIds)
                         .stopGradient();
         NDArray gate = predicting.matMul(gateWeight.transpose()).squeeze(2).add(gateBias); // [N, cols]
         NDArray m = manager.create(mask, new Shape(n, cols)).toType(trunk.dtype(), false);
-        return reward.add(gate.mul(logProbs).mul(m).sum(new int[] {1}));
+        NDArray responseLogProbs = logProbs.mul(m);
+        NDArray kl = null;
+        if (anchor != null) {
+            NDArray anchorLogits = anchor.head(anchor.hiddenStates(ids, positions, bias, null).get(predictingStates)).stopGradient();
+            kl = TokenLogProbs.klDivergence(anchorLogits, trunkLogits).mul(m).sum(new int[] {1});
+        }
+        return new Scored(reward.add(gate.mul(responseLogProbs).sum(new int[] {1})),
+                reference == null ? responseLogProbs.sum(new int[] {1}) : null, kl);
     }
 
     private static void checkStarts(List<int[]> sequences, int[] responseStarts) {

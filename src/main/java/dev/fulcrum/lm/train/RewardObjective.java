@@ -3,11 +3,13 @@ package dev.fulcrum.lm.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fulcrum.core.rng.Rng;
 import dev.fulcrum.lm.data.ChatTemplate;
 import dev.fulcrum.lm.data.Content;
 import dev.fulcrum.lm.data.PreferenceExample;
+import dev.fulcrum.lm.model.DecoderLm;
 import dev.fulcrum.lm.reward.BradleyTerry;
 import dev.fulcrum.lm.reward.RewardModel;
 import dev.fulcrum.lm.tokenize.Tokenizer;
@@ -24,6 +26,19 @@ import java.util.Map;
  * <pre>
  *   L = mean_i [ -log sigma(r(x_i, yw_i) - r(x_i, yl_i)) ] + c mean_i (r(x_i, yw_i) + r(x_i, yl_i))^2
  * </pre>
+ * With {@code reward.lmWeight = lambda > 0} (likelihood head only) the trunk's next-token loss on the chosen responses
+ * is added, the SFT regulariser of GRM (Yang et al. 2024, "Regularizing Hidden States Enables Learning Generalizable
+ * Reward Model for LLMs", sec. 3.2), which keeps the predictions the likelihood term reads from eroding:
+ * <pre>
+ *   L += lambda * ( - sum_i sum_{t in yw_i} log p(z_t | z_{&lt;t}) ) / sum_i |yw_i|        (|yw| counts &lt;eos&gt;)
+ * </pre>
+ * With {@code reward.klWeight = kappa > 0} (either likelihood head) the trunk's next-token distributions on the response
+ * positions of both responses are held to the initial model's (a frozen copy, or the reference-likelihood head's
+ * reference), a label-free anchor in the spirit of GRM's text-generation regularisers that does not take the chosen
+ * response for a correct one:
+ * <pre>
+ *   L += kappa * sum_{y in {yw_i, yl_i}} sum_{t in y} KL(p_init(. | z_{&lt;t}) || p(. | z_{&lt;t})) / sum_{y} |y|
+ * </pre>
  * Both responses of a batch go through one forward pass ({@code <bos> prompt response <eos>}); the reward is read at the
  * last token, and with {@code reward.head=last-token+likelihood} (or {@code last-token+reference-likelihood}) also from
  * the response's gated token log-probabilities (the trunk's own, or a frozen reference's; {@link RewardModel}).
@@ -38,6 +53,7 @@ import java.util.Map;
 public final class RewardObjective implements LmObjective {
     private final ChatTemplate chat;
     private final RewardModel model;
+    private final DecoderLm anchor; // the frozen initial model the trunk's predictions are held to, or null
     private final Tokenizer tokenizer;
     private final RewardSettings settings;
     private final String dataPath;
@@ -69,6 +85,7 @@ public final class RewardObjective implements LmObjective {
             throw new IllegalArgumentException(dataPath + ": no preference pairs");
         }
         this.model = model;
+        this.anchor = settings.klWeight() > 0 ? model.frozenAnchor() : null;
         this.tokenizer = tokenizer;
         this.settings = settings;
         this.dataPath = dataPath;
@@ -177,11 +194,32 @@ public final class RewardObjective implements LmObjective {
         for (int i : batch) {
             rows.add(train.get(i).rejected());
         }
-        NDArray rewards = model.rewards(manager, rows, starts);
-        NDArray chosen = rewards.get(new NDIndex("0:{}", batch.length));
-        NDArray rejected = rewards.get(new NDIndex("{}:", batch.length));
+        RewardModel.Scored scored = model.scored(manager, rows, starts, anchor);
+        NDArray chosen = scored.rewards().get(new NDIndex("0:{}", batch.length));
+        NDArray rejected = scored.rewards().get(new NDIndex("{}:", batch.length));
         NDArray loss = BradleyTerry.loss(chosen, rejected, settings.centering()).mean();
-        return new BatchLoss(loss, tokens, BradleyTerry.metrics(chosen, rejected));
+        Map<String, Double> metrics = BradleyTerry.metrics(chosen, rejected);
+        if (scored.responseLogLikelihoods() != null) { // logged with the trunk's own likelihood head: is the trunk eroding?
+            long chosenTokens = 0; // response tokens s..T of each chosen sequence, <eos> included
+            for (int i : batch) {
+                chosenTokens += train.get(i).chosen().length - train.get(i).responseStart();
+            }
+            NDArray nll = scored.responseLogLikelihoods().get(new NDIndex("0:{}", batch.length)).sum().neg().div(chosenTokens);
+            if (settings.lmWeight() > 0) {
+                loss = loss.add(nll.mul(settings.lmWeight()));
+            }
+            metrics.put("chosen_nll", nll.toType(DataType.FLOAT64, false).getDouble());
+        }
+        if (anchor != null) {
+            long responseTokens = 0; // response tokens s..T of every sequence of the batch
+            for (int r = 0; r < rows.size(); r++) {
+                responseTokens += rows.get(r).length - starts[r];
+            }
+            NDArray kl = scored.responseKlFromAnchor().sum().div(responseTokens);
+            loss = loss.add(kl.mul(settings.klWeight()));
+            metrics.put("kl_from_initial", kl.toType(DataType.FLOAT64, false).getDouble());
+        }
+        return new BatchLoss(loss, tokens, metrics);
     }
 
     @Override
@@ -269,6 +307,12 @@ public final class RewardObjective implements LmObjective {
         s.put("head", model.headKind());
         if (model.readsLikelihood()) {
             s.put("gate_init", settings.gateInit());
+        }
+        if (settings.lmWeight() > 0) {
+            s.put("lm_weight", settings.lmWeight());
+        }
+        if (settings.klWeight() > 0) {
+            s.put("kl_weight", settings.klWeight());
         }
         if (lastEvaluation != null) {
             s.put("evaluation", lastEvaluation);

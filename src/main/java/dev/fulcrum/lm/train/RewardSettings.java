@@ -16,10 +16,33 @@ import dev.fulcrum.lm.reward.RewardModel;
  *                        (the same with the log-probabilities of a frozen copy of the initial model)
  * @param gateInit        the likelihood gate's initial bias {@code c} (weights start at zero): 0 starts training from the
  *                        last-token model, 1 from the last-token head plus the response's log-likelihood
+ * @param lmWeight        weight of the language-modelling regulariser: the trunk's mean negative log-likelihood per
+ *                        token of the chosen responses, added to the loss (GRM's SFT regulariser); needs
+ *                        {@code head = last-token+likelihood}, whose reward reads the trunk's own predictions; 0 (the
+ *                        default) switches it off
+ * @param klWeight        weight of the anchor: the trunk's mean divergence per response token (chosen and rejected)
+ *                        {@code KL(p_init || p)} from the initial model's next-token distributions (the reference of a
+ *                        reference-likelihood head), added to the loss so that reward training keeps what the base
+ *                        predicted; needs a likelihood head; 0 (the default) switches it off
  */
-public record RewardSettings(double centering, double heldOutFraction, int evalBatchSize, String head, double gateInit) {
+public record RewardSettings(double centering, double heldOutFraction, int evalBatchSize, String head, double gateInit,
+                             double lmWeight, double klWeight) {
     public RewardSettings {
         head = head == null ? RewardModel.LAST_TOKEN_HEAD : head.trim();
+        if (!(klWeight >= 0) || !Double.isFinite(klWeight)) {
+            throw new ConfigException("reward.klWeight", "must be a non-negative number, got " + klWeight);
+        }
+        if (klWeight > 0 && head.equals(RewardModel.LAST_TOKEN_HEAD)) {
+            throw new ConfigException("reward.klWeight", "needs reward.head=" + RewardModel.LIKELIHOOD_HEAD + " or "
+                    + RewardModel.REFERENCE_LIKELIHOOD_HEAD + " (the anchor is measured on response positions), got head '" + head + "'");
+        }
+        if (!(lmWeight >= 0) || !Double.isFinite(lmWeight)) {
+            throw new ConfigException("reward.lmWeight", "must be a non-negative number, got " + lmWeight);
+        }
+        if (lmWeight > 0 && !head.equals(RewardModel.LIKELIHOOD_HEAD)) {
+            throw new ConfigException("reward.lmWeight", "needs reward.head=" + RewardModel.LIKELIHOOD_HEAD
+                    + " (the one head whose reward reads the trunk's own language-model predictions), got head '" + head + "'");
+        }
         if (!Double.isFinite(gateInit)) {
             throw new ConfigException("reward.gateInit", "must be a finite number, got " + gateInit);
         }
@@ -37,7 +60,12 @@ public record RewardSettings(double centering, double heldOutFraction, int evalB
         }
     }
 
+    /** These settings without the language-modelling regulariser and the anchor. */
+    public RewardSettings(double centering, double heldOutFraction, int evalBatchSize, String head, double gateInit) {
+        this(centering, heldOutFraction, evalBatchSize, head, gateInit, 0, 0);
+    }
+
     public static RewardSettings defaults() {
-        return new RewardSettings(0.01, 0.1, 64, RewardModel.LAST_TOKEN_HEAD, 0);
+        return new RewardSettings(0.01, 0.1, 64, RewardModel.LAST_TOKEN_HEAD, 0, 0, 0);
     }
 }

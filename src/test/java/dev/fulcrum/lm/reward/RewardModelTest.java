@@ -145,9 +145,19 @@ class RewardModelTest {
                     List<int[]> sequences = c == 0 ? SEQUENCES : late;
                     int[] starts = c == 0 ? STARTS : lateStarts;
                     double[] batched = rm.score(m, sequences, starts, 3);
+                    double[] logLikelihoods = null;
+                    try (NDScope ignored = new NDScope()) {
+                        NDArray ll = rm.scored(m, sequences, starts).responseLogLikelihoods();
+                        assertEquals(kind.equals(RewardModel.LIKELIHOOD_HEAD), ll != null,
+                                "the trunk's response log-likelihoods come with the head that reads them");
+                        logLikelihoods = ll == null ? null : ll.toDoubleArray();
+                    }
                     for (int i = 0; i < sequences.size(); i++) {
-                        expectLikelihoodReward(rm, scorer, m, sequences.get(i), starts[i], batched[i],
+                        double logLikelihood = expectLikelihoodReward(rm, scorer, m, sequences.get(i), starts[i], batched[i],
                                 config.family() + " sequence " + i);
+                        if (logLikelihoods != null) {
+                            assertEquals(logLikelihood, logLikelihoods[i], 1e-12, config.family() + " log-likelihood " + i);
+                        }
                     }
                 }
                 IllegalArgumentException noStarts = assertThrows(IllegalArgumentException.class, () -> rm.score(m, SEQUENCES, 3));
@@ -159,13 +169,15 @@ class RewardModelTest {
 
     /**
      * {@code w . h_T + sum_{t >= start} (u . h_{t-1} + c) log p(z_t)} of one sequence run alone, written out: states
-     * {@code h} of the reward model's trunk, {@code log p} of {@code scorer}.
+     * {@code h} of the reward model's trunk, {@code log p} of {@code scorer}. Returns the response's log-likelihood
+     * {@code sum_{t >= start} log p(z_t)}.
      */
-    private static void expectLikelihoodReward(RewardModel rm, DecoderLm scorer, NDManager m, int[] s, int start, double actual,
-                                               String what) {
+    private static double expectLikelihoodReward(RewardModel rm, DecoderLm scorer, NDManager m, int[] s, int start, double actual,
+                                                 String what) {
         double[] head = rm.parameters().get(RewardModel.HEAD).toDoubleArray();
         double[] gate = rm.parameters().get(RewardModel.GATE_WEIGHT).toDoubleArray();
         double gateBias = rm.parameters().get(RewardModel.GATE_BIAS).toDoubleArray()[0];
+        double logLikelihood = 0;
         try (NDScope ignored = new NDScope()) {
             TokenBatch alone = TokenBatch.of(List.of(s), 0, TokenBatch.Padding.RIGHT);
             NDArray hidden = rm.trunk().hiddenStates(alone.idTensor(m), alone.positionTensor(m),
@@ -182,8 +194,10 @@ class RewardModelTest {
                 }
                 double logP = z[s[t]] - max - Math.log(sum);
                 expected += (dot(gate, h) + gateBias) * logP;
+                logLikelihood += logP;
             }
             assertEquals(expected, actual, 1e-12, what);
+            return logLikelihood;
         }
     }
 
