@@ -1,14 +1,14 @@
 import ai.djl.ndarray.NDManager;
-import dev.fulcrum.core.io.Json;
-import dev.fulcrum.lm.model.DecoderLm;
-import dev.fulcrum.lm.reward.RewardModel;
 import ai.djl.ndarray.types.DataType;
 import dev.fulcrum.core.io.AtomicFiles;
+import dev.fulcrum.core.io.Json;
 import dev.fulcrum.core.nn.Torch;
 import dev.fulcrum.lm.data.PreferenceExample;
 import dev.fulcrum.lm.data.PreferenceJsonl;
 import dev.fulcrum.lm.diagnostics.PairScoring;
 import dev.fulcrum.lm.io.HfCheckpoint;
+import dev.fulcrum.lm.model.DecoderLm;
+import dev.fulcrum.lm.reward.RewardModel;
 import dev.fulcrum.lm.train.TokenizerFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -184,12 +184,14 @@ public final class RewardObjective implements LmObjective {
     public BatchLoss loss(NDManager manager, int[] batch) {
         List<int[]> rows = new ArrayList<>(2 * batch.length);
         int[] starts = new int[2 * batch.length];
-        long tokens = 0;
+        long tokens = 0, chosenResponseTokens = 0, rejectedResponseTokens = 0; // response tokens s..T, <eos> included
         for (int k = 0; k < batch.length; k++) {
             Pair p = train.get(batch[k]);
             rows.add(p.chosen());
             starts[k] = starts[batch.length + k] = p.responseStart();
             tokens += p.chosen().length + p.rejected().length;
+            chosenResponseTokens += p.chosen().length - p.responseStart();
+            rejectedResponseTokens += p.rejected().length - p.responseStart();
         }
         for (int i : batch) {
             rows.add(train.get(i).rejected());
@@ -200,22 +202,14 @@ public final class RewardObjective implements LmObjective {
         NDArray loss = BradleyTerry.loss(chosen, rejected, settings.centering()).mean();
         Map<String, Double> metrics = BradleyTerry.metrics(chosen, rejected);
         if (scored.responseLogLikelihoods() != null) { // logged with the trunk's own likelihood head: is the trunk eroding?
-            long chosenTokens = 0; // response tokens s..T of each chosen sequence, <eos> included
-            for (int i : batch) {
-                chosenTokens += train.get(i).chosen().length - train.get(i).responseStart();
-            }
-            NDArray nll = scored.responseLogLikelihoods().get(new NDIndex("0:{}", batch.length)).sum().neg().div(chosenTokens);
+            NDArray nll = scored.responseLogLikelihoods().get(new NDIndex("0:{}", batch.length)).sum().neg().div(chosenResponseTokens);
             if (settings.lmWeight() > 0) {
                 loss = loss.add(nll.mul(settings.lmWeight()));
             }
             metrics.put("chosen_nll", nll.toType(DataType.FLOAT64, false).getDouble());
         }
         if (anchor != null) {
-            long responseTokens = 0; // response tokens s..T of every sequence of the batch
-            for (int r = 0; r < rows.size(); r++) {
-                responseTokens += rows.get(r).length - starts[r];
-            }
-            NDArray kl = scored.responseKlFromAnchor().sum().div(responseTokens);
+            NDArray kl = scored.responseKlFromAnchor().sum().div(chosenResponseTokens + rejectedResponseTokens);
             loss = loss.add(kl.mul(settings.klWeight()));
             metrics.put("kl_from_initial", kl.toType(DataType.FLOAT64, false).getDouble());
         }

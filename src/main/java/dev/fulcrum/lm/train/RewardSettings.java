@@ -29,6 +29,12 @@ public record RewardSettings(double centering, double heldOutFraction, int evalB
                              double lmWeight, double klWeight) {
     public RewardSettings {
         head = head == null ? RewardModel.LAST_TOKEN_HEAD : head.trim();
+        if (!Double.isFinite(gateInit)) {
+            throw new ConfigException("reward.gateInit", "must be a finite number, got " + gateInit);
+        }
+        if (!RewardModel.HEADS.contains(head)) {
+            throw new ConfigException("reward.head", "must be one of " + RewardModel.HEADS + ", got '" + head + "'");
+        }
         if (!(klWeight >= 0) || !Double.isFinite(klWeight)) {
             throw new ConfigException("reward.klWeight", "must be a non-negative number, got " + klWeight);
         }
@@ -42,12 +48,6 @@ public record RewardSettings(double centering, double heldOutFraction, int evalB
         if (lmWeight > 0 && !head.equals(RewardModel.LIKELIHOOD_HEAD)) {
             throw new ConfigException("reward.lmWeight", "needs reward.head=" + RewardModel.LIKELIHOOD_HEAD
                     + " (the one head whose reward reads the trunk's own language-model predictions), got head '" + head + "'");
-        }
-        if (!Double.isFinite(gateInit)) {
-            throw new ConfigException("reward.gateInit", "must be a finite number, got " + gateInit);
-        }
-        if (!RewardModel.HEADS.contains(head)) {
-            throw new ConfigException("reward.head", "must be one of " + RewardModel.HEADS + ", got '" + head + "'");
         }
         if (!(centering >= 0) || !Double.isFinite(centering)) {
             throw new ConfigException("reward.centering", "must be a non-negative number, got " + centering);
