@@ -100,8 +100,9 @@ public final class RewardObjective implements LmObjective {
             PreferenceExample e = data.get(i);
             ChatTemplate.Rendered chosen = rendered(e.prompt(), e.chosen(), i), rejected = rendered(e.prompt(), e.rejected(), i);
             String prompt = chosen.prompt();
-            Pair p = new Pair(sequence(prompt, chosen.completion(), i), sequence(prompt, rejected.completion(), i),
-                    responseStart(tokenizer, prompt), e.extra().containsKey("family") ? e.extra().get("family").asText() : "",
+            int[] promptIds = tokenizer.encode(prompt); // once for both responses and the response start
+            Pair p = new Pair(sequence(promptIds, chosen.completion(), i), sequence(promptIds, rejected.completion(), i),
+                    responseStart(tokenizer, promptIds), e.extra().containsKey("family") ? e.extra().get("family").asText() : "",
                     number(e.extra().get("p_chosen")), number(e.extra().get("chosen_reward")), number(e.extra().get("rejected_reward")));
             (byPrompt.heldOut()[i] ? heldOut : train).add(p);
         }
@@ -120,8 +121,8 @@ public final class RewardObjective implements LmObjective {
         }
     }
 
-    private int[] sequence(String prompt, String response, int row) {
-        return sequence(tokenizer, prompt, response, model.config().maxPositions(), dataPath + ": pair " + (row + 1));
+    private int[] sequence(int[] promptIds, String response, int row) {
+        return sequence(tokenizer, promptIds, response, model.config().maxPositions(), dataPath + ": pair " + (row + 1));
     }
 
     /**
@@ -130,7 +131,11 @@ public final class RewardObjective implements LmObjective {
      * {@code maxPositions}.
      */
     public static int[] sequence(Tokenizer tokenizer, String prompt, String response, int maxPositions, String where) {
-        int[] p = tokenizer.encode(prompt), r = tokenizer.encode(response);
+        return sequence(tokenizer, tokenizer.encode(prompt), response, maxPositions, where);
+    }
+
+    private static int[] sequence(Tokenizer tokenizer, int[] p, String response, int maxPositions, String where) {
+        int[] r = tokenizer.encode(response);
         int bos = tokenizer.special().bos(), eos = tokenizer.special().eos();
         int n = p.length + r.length + (bos >= 0 ? 1 : 0) + (eos >= 0 ? 1 : 0);
         if (n == 0) {
@@ -154,7 +159,11 @@ public final class RewardObjective implements LmObjective {
 
     /** Where the response begins in {@link #sequence}'s tokens for {@code prompt}: after {@code <bos>} and the prompt. */
     public static int responseStart(Tokenizer tokenizer, String prompt) {
-        return (tokenizer.special().bos() >= 0 ? 1 : 0) + tokenizer.encode(prompt).length;
+        return responseStart(tokenizer, tokenizer.encode(prompt));
+    }
+
+    private static int responseStart(Tokenizer tokenizer, int[] promptIds) {
+        return (tokenizer.special().bos() >= 0 ? 1 : 0) + promptIds.length;
     }
 
     private static double number(JsonNode n) {
