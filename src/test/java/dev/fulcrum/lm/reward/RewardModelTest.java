@@ -113,17 +113,7 @@ class RewardModelTest {
             DecoderLm other = TinyModels.random(m, config, DataType.FLOAT64, seed + 100);
             rm.trunk().parameters().forEach((name, p) -> p.set(other.parameters().get(name).toByteBuffer()));
         }
-        Rng rng = new Rng(seed + 2);
-        for (String name : List.of(RewardModel.GATE_WEIGHT, RewardModel.GATE_BIAS)) {
-            NDArray p = rm.parameters().get(name);
-            double[] v = new double[Math.toIntExact(p.size())];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = 0.5 * rng.gaussian();
-            }
-            try (NDArray values = m.create(v)) {
-                p.set(values.toByteBuffer());
-            }
-        }
+        RewardModelFixtures.randomiseGate(m, rm, new Rng(seed + 2));
         return rm;
     }
 

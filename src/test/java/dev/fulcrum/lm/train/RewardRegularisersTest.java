@@ -20,6 +20,7 @@ import dev.fulcrum.lm.model.LmConfig;
 import dev.fulcrum.lm.model.TinyModels;
 import dev.fulcrum.lm.model.TokenBatch;
 import dev.fulcrum.lm.reward.RewardModel;
+import dev.fulcrum.lm.reward.RewardModelFixtures;
 import dev.fulcrum.lm.tokenize.ByteTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -62,17 +63,7 @@ class RewardRegularisersTest {
         LmConfig config = LmConfig.llama(ByteTokenizer.PAD + 1, 8, 1, 2, 1, 12, 16, 10000.0, true);
         RewardModel rm = RewardModel.withNewHead(m, DecoderLm.initialise(m, config, DataType.FLOAT64, new Rng(3)),
                 RewardModel.LIKELIHOOD_HEAD, 0, new Rng(4));
-        Rng rng = new Rng(5);
-        for (String name : List.of(RewardModel.GATE_WEIGHT, RewardModel.GATE_BIAS)) {
-            NDArray p = rm.parameters().get(name);
-            double[] v = new double[Math.toIntExact(p.size())];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = 0.5 * rng.gaussian();
-            }
-            try (NDArray values = m.create(v)) {
-                p.set(values.toByteBuffer());
-            }
-        }
+        RewardModelFixtures.randomiseGate(m, rm, new Rng(5));
         return rm;
     }
 
