@@ -80,13 +80,9 @@ class RewardRegularisersTest {
             int tokens = 0;
             for (PreferenceExample pair : PAIRS) { // <bos> x yw <eos>; the response is yw and <eos>
                 int[] x = bytes.encode(((Content.Text) pair.prompt()).text()), y = bytes.encode(((Content.Text) pair.chosen()).text());
-                int[] s = new int[x.length + y.length + 2];
-                s[0] = ByteTokenizer.BOS;
-                System.arraycopy(x, 0, s, 1, x.length);
-                System.arraycopy(y, 0, s, 1 + x.length, y.length);
-                s[s.length - 1] = ByteTokenizer.EOS;
+                int[] s = sequence(x, y);
                 for (int t = 1 + x.length; t < s.length; t++) {
-                    nll -= logProbability(rm.trunk(), m, s, t);
+                    nll -= Math.log(softmax(logits(rm.trunk(), m, s, t))[s[t]]);
                     tokens++;
                 }
             }
@@ -100,20 +96,6 @@ class RewardRegularisersTest {
             }
             GradCheck.Result r = GradCheck.check(rm.parameters(), () -> regularised.loss(m, batch).loss(), 1e-6, 6);
             assertTrue(r.maxRelativeError() < 1e-6, r.toString());
-        }
-    }
-
-    /** {@code log p(s_t | s_<t)} of {@code lm} on sequence {@code s} alone, the log-softmax written out. */
-    private static double logProbability(DecoderLm lm, NDManager m, int[] s, int t) {
-        try (NDScope ignored = new NDScope()) {
-            TokenBatch alone = TokenBatch.of(List.of(s), 0, TokenBatch.Padding.RIGHT);
-            NDArray hidden = lm.hiddenStates(alone.idTensor(m), alone.positionTensor(m), alone.causalBias(m, DataType.FLOAT64), null);
-            double[] z = lm.head(hidden.get(new NDIndex("0"))).get(new NDIndex("{}", t - 1)).toDoubleArray();
-            double max = Arrays.stream(z).max().orElseThrow(), sum = 0;
-            for (double v : z) {
-                sum += Math.exp(v - max);
-            }
-            return z[s[t]] - max - Math.log(sum);
         }
     }
 
