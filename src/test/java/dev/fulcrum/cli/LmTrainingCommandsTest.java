@@ -136,11 +136,12 @@ class LmTrainingCommandsTest {
         assertError(CliTest.run("lm", "reward", "--data", pairs, "--set", "reward.gateInit=NaN", "--out", out.toString()),
                 "config field 'reward.gateInit'");
         assertError(CliTest.run("lm", "reward", "--data", pairs, "--set", "reward.lmWeight=0.1", "--out", out.toString()),
-                "config field 'reward.lmWeight' needs reward.head=last-token+likelihood");
+                "config field 'reward.lmWeight' needs reward.head=last-token+likelihood or last-token+dual-likelihood");
         assertError(CliTest.run("lm", "reward", "--data", pairs, "--set", "reward.head=last-token+likelihood", "--set",
                 "reward.lmWeight=-1", "--out", out.toString()), "config field 'reward.lmWeight' must be a non-negative number");
         assertError(CliTest.run("lm", "reward", "--data", pairs, "--set", "reward.klWeight=1", "--out", out.toString()),
-                "config field 'reward.klWeight' needs reward.head=last-token+likelihood or last-token+reference-likelihood");
+                "config field 'reward.klWeight' needs a likelihood head (reward.head=last-token+likelihood, "
+                        + "last-token+reference-likelihood or last-token+dual-likelihood");
         Path chat = dir.resolve("chat");
         assertEquals(0, CliTest.run("lm", "make-data", "--tasks", "str-upper", "--per-family", "2", "--format", "conversational",
                 "--out", chat.toString()).code());

@@ -61,6 +61,17 @@ import java.util.Map;
  * reference as a Hugging Face causal model in {@code reference/}, and {@code fulcrum_reward_head:
  * "last-token+reference-likelihood"} (Hugging Face reads the last-token part only).
  *
+ * <p><b>Last token plus both likelihoods</b> ({@link #withDualLikelihoodHead}): both gated terms, each with its own gate,
+ * <pre>
+ *   r(x, y) = w . h_T  +  sum_{t=s..T} (u . h_{t-1} + c) log p(z_t | z_{&lt;t})  +  sum_{t=s..T} (u' . h_{t-1} + c') log p_ref(z_t | z_{&lt;t})
+ * </pre>
+ * The trained likelihood learns what reward training teaches (whether an answer copies a tool's result), the frozen one
+ * keeps what the base knew (measured: the reference's arithmetic survives training, the trunk's does not), and the
+ * trunk learns where to trust which. Reference gate {@code u', c'} ({@code reference_gate.weight [1, hidden]},
+ * {@code reference_gate.bias [1]}) starts at zero like the other. Saved as the likelihood head's directory (causal model,
+ * {@code score.weight}, both gates) plus the reference in {@code reference/}, with {@code fulcrum_reward_head:
+ * "last-token+dual-likelihood"}.
+ *
  * <p>A last-token model is saved as a Hugging Face directory: {@code config.json} (the trunk's, with {@code architectures}
  * set to the sequence-classification class, {@code num_labels} 1 and {@code pad_token_id}), {@code model.safetensors}, tokenizer files.
  */
@@ -68,29 +79,42 @@ public final class RewardModel implements Module {
     public static final String HEAD = "score.weight";
     public static final String GATE_WEIGHT = "likelihood_gate.weight";
     public static final String GATE_BIAS = "likelihood_gate.bias";
+    public static final String REFERENCE_GATE_WEIGHT = "reference_gate.weight";
+    public static final String REFERENCE_GATE_BIAS = "reference_gate.bias";
     /** The {@code config.json} key naming a head other than Hugging Face's last-token one. */
     public static final String HEAD_KEY = "fulcrum_reward_head";
     public static final String LAST_TOKEN_HEAD = "last-token";
     public static final String LIKELIHOOD_HEAD = "last-token+likelihood";
     public static final String REFERENCE_LIKELIHOOD_HEAD = "last-token+reference-likelihood";
+    public static final String DUAL_LIKELIHOOD_HEAD = "last-token+dual-likelihood";
     /** The heads' names, as {@code reward.head} takes them. */
-    public static final List<String> HEADS = List.of(LAST_TOKEN_HEAD, LIKELIHOOD_HEAD, REFERENCE_LIKELIHOOD_HEAD);
+    public static final List<String> HEADS = List.of(LAST_TOKEN_HEAD, LIKELIHOOD_HEAD, REFERENCE_LIKELIHOOD_HEAD, DUAL_LIKELIHOOD_HEAD);
     /** The subdirectory of a saved reward model holding its frozen reference. */
     public static final String REFERENCE_DIR = "reference";
     private final DecoderLm trunk;
     private final NDArray head;
-    private final NDArray gateWeight; // null for the last-token head
-    private final NDArray gateBias;
-    private final DecoderLm reference; // the frozen source of log-probabilities, or null: the trunk's own
+    private final String kind; // one of HEADS
+    private final NDArray gateWeight; // null for the last-token head; gates the reference's log-probabilities in the
+    private final NDArray gateBias;   // reference-likelihood head, the trunk's in the other two
+    private final NDArray referenceGateWeight; // the dual head's gate of the reference's log-probabilities, else null
+    private final NDArray referenceGateBias;
+    private final DecoderLm reference; // the frozen source of log-probabilities (reference and dual heads), else null
     private final Map<String, NDArray> parameters = new LinkedHashMap<>();
 
-    private RewardModel(DecoderLm trunk, NDArray head, NDArray gateWeight, NDArray gateBias, DecoderLm reference) {
+    private RewardModel(String kind, DecoderLm trunk, NDArray head, Gate gate, Gate referenceGate, DecoderLm reference) {
+        this.kind = kind;
         this.trunk = trunk;
         this.head = head;
-        this.gateWeight = gateWeight;
-        this.gateBias = gateBias;
+        this.gateWeight = gate == null ? null : gate.weight();
+        this.gateBias = gate == null ? null : gate.bias();
+        this.referenceGateWeight = referenceGate == null ? null : referenceGate.weight();
+        this.referenceGateBias = referenceGate == null ? null : referenceGate.bias();
         this.reference = reference;
-        String unusedHead = gateWeight != null && reference == null ? null : unusedHeadName(trunk.config());
+        if ((gate == null) != kind.equals(LAST_TOKEN_HEAD) || (referenceGate != null) != kind.equals(DUAL_LIKELIHOOD_HEAD)
+                || (reference != null) != (kind.equals(REFERENCE_LIKELIHOOD_HEAD) || kind.equals(DUAL_LIKELIHOOD_HEAD))) {
+            throw new IllegalArgumentException("head " + kind + " does not match its parts");
+        }
+        String unusedHead = readsTrunkLikelihood() ? null : unusedHeadName(trunk.config());
         trunk.parameters().forEach((name, p) -> {
             if (!name.equals(unusedHead)) {
                 parameters.put(name, p);
@@ -101,11 +125,19 @@ public final class RewardModel implements Module {
             parameters.put(GATE_WEIGHT, gateWeight);
             parameters.put(GATE_BIAS, gateBias);
         }
+        if (referenceGateWeight != null) {
+            parameters.put(REFERENCE_GATE_WEIGHT, referenceGateWeight);
+            parameters.put(REFERENCE_GATE_BIAS, referenceGateBias);
+        }
+    }
+
+    /** A likelihood gate {@code u . h + c}: weight {@code [1, hidden]}, bias {@code [1]}. */
+    private record Gate(NDArray weight, NDArray bias) {
     }
 
     /** A reward model on {@code trunk} (fresh or pre-trained, e.g. an SFT model) with a new head drawn N(0, 0.02). */
     public static RewardModel withNewHead(NDManager manager, DecoderLm trunk, Rng rng) {
-        return new RewardModel(trunk, newHead(manager, trunk, rng), null, null, null);
+        return new RewardModel(LAST_TOKEN_HEAD, trunk, newHead(manager, trunk, rng), null, null, null);
     }
 
     /**
@@ -118,7 +150,7 @@ public final class RewardModel implements Module {
 
     /** As {@link #withLikelihoodHead(NDManager, DecoderLm, Rng)} with the gate's bias {@code c} starting at {@code gateBias}. */
     public static RewardModel withLikelihoodHead(NDManager manager, DecoderLm trunk, double gateBias, Rng rng) {
-        return gated(manager, trunk, gateBias, rng, null);
+        return new RewardModel(LIKELIHOOD_HEAD, trunk, newHead(manager, trunk, rng), newGate(manager, trunk, gateBias), null, null);
     }
 
     /**
@@ -126,13 +158,23 @@ public final class RewardModel implements Module {
      * now (class comment): head N(0, 0.02), gate weights zero, gate bias {@code gateBias}.
      */
     public static RewardModel withReferenceLikelihoodHead(NDManager manager, DecoderLm trunk, double gateBias, Rng rng) {
-        return gated(manager, trunk, gateBias, rng, trunk.frozenCopy(manager));
+        return new RewardModel(REFERENCE_LIKELIHOOD_HEAD, trunk, newHead(manager, trunk, rng), newGate(manager, trunk, gateBias),
+                null, trunk.frozenCopy(manager));
     }
 
-    private static RewardModel gated(NDManager manager, DecoderLm trunk, double gateBias, Rng rng, DecoderLm reference) {
+    /**
+     * A reward model on {@code trunk} that reads both the trunk's own and a frozen copy's gated token log-probabilities
+     * (class comment): head N(0, 0.02), gate weights zero, both gate biases {@code gateBias}.
+     */
+    public static RewardModel withDualLikelihoodHead(NDManager manager, DecoderLm trunk, double gateBias, Rng rng) {
+        return new RewardModel(DUAL_LIKELIHOOD_HEAD, trunk, newHead(manager, trunk, rng), newGate(manager, trunk, gateBias),
+                newGate(manager, trunk, gateBias), trunk.frozenCopy(manager));
+    }
+
+    private static Gate newGate(NDManager manager, DecoderLm trunk, double bias) {
         int hidden = trunk.config().hiddenSize();
-        return new RewardModel(trunk, newHead(manager, trunk, rng), parameter(manager, new double[hidden], new Shape(1, hidden), trunk),
-                parameter(manager, new double[] {gateBias}, new Shape(1), trunk), reference);
+        return new Gate(parameter(manager, new double[hidden], new Shape(1, hidden), trunk),
+                parameter(manager, new double[] {bias}, new Shape(1), trunk));
     }
 
     /**
@@ -144,6 +186,7 @@ public final class RewardModel implements Module {
             case LAST_TOKEN_HEAD -> withNewHead(manager, trunk, rng);
             case LIKELIHOOD_HEAD -> withLikelihoodHead(manager, trunk, gateBias, rng);
             case REFERENCE_LIKELIHOOD_HEAD -> withReferenceLikelihoodHead(manager, trunk, gateBias, rng);
+            case DUAL_LIKELIHOOD_HEAD -> withDualLikelihoodHead(manager, trunk, gateBias, rng);
             default -> throw new IllegalArgumentException("unknown reward head '" + kind + "' (one of " + HEADS + ")");
         };
     }
@@ -174,17 +217,22 @@ public final class RewardModel implements Module {
      * critic initialised from a reward model reads per-token values through the head only.
      */
     public RewardModel lastTokenPart() {
-        return gateWeight == null ? this : new RewardModel(trunk, head, null, null, null);
+        return gateWeight == null ? this : new RewardModel(LAST_TOKEN_HEAD, trunk, head, null, null, null);
     }
 
-    /** The head's name: {@code last-token}, {@code last-token+likelihood} or {@code last-token+reference-likelihood}. */
+    /** The head's name, one of {@link #HEADS}. */
     public String headKind() {
-        return gateWeight == null ? LAST_TOKEN_HEAD : reference == null ? LIKELIHOOD_HEAD : REFERENCE_LIKELIHOOD_HEAD;
+        return kind;
+    }
+
+    /** Whether the reward reads the trunk's own language-model predictions (the likelihood and dual heads). */
+    public boolean readsTrunkLikelihood() {
+        return kind.equals(LIKELIHOOD_HEAD) || kind.equals(DUAL_LIKELIHOOD_HEAD);
     }
 
     /**
-     * The frozen model a reward objective anchors the trunk's predictions to: the reference of a reference-likelihood
-     * head, else a frozen copy of the trunk as it is now (call before training; the copy lives with the model's tensors).
+     * The frozen model a reward objective anchors the trunk's predictions to: the reference of a reference-likelihood or
+     * dual head, else a frozen copy of the trunk as it is now (call before training; the copy lives with the model's tensors).
      */
     public DecoderLm frozenAnchor() {
         return reference != null ? reference : trunk.frozenCopy(head.getManager());
@@ -230,7 +278,7 @@ public final class RewardModel implements Module {
     }
 
     /**
-     * Rewards {@code [N]}; where the reward reads the trunk's own predictions ({@code last-token+likelihood}), each
+     * Rewards {@code [N]}; where the reward reads the trunk's own predictions ({@link #readsTrunkLikelihood()}), each
      * response's log-likelihood under the trunk {@code [N]}, {@code sum_{t=s..T} log p(z_t | z_<t)} (null for the other
      * heads); and, when an anchor model was given, each response's summed divergence of the trunk's next-token
      * distributions from the anchor's, {@code sum_{t=s..T} KL(p_anchor(. | z_<t) || p(. | z_<t))} {@code [N]} (else null).
@@ -284,25 +332,29 @@ public final class RewardModel implements Module {
         NDIndex predictingStates = new NDIndex(":, {}:{}, :", from, width - 1);
         NDArray predicting = hidden.get(predictingStates); // [N, cols, hidden]
         NDArray targetIds = manager.create(targets, new Shape(n, cols));
-        NDArray trunkLogits = reference == null || anchor != null ? trunk.head(predicting) : null; // [N, cols, vocab]
-        NDArray logProbs = reference == null ? TokenLogProbs.of(trunkLogits, targetIds)
-                : TokenLogProbs.of(reference.head(reference.hiddenStates(ids, positions, bias, null).get(predictingStates)), targetIds)
-                        .stopGradient();
-        NDArray gate = predicting.matMul(gateWeight.transpose()).squeeze(2).add(gateBias); // [N, cols]
         NDArray m = manager.create(mask, new Shape(n, cols)).toType(trunk.dtype(), false);
-        NDArray responseLogProbs = logProbs.mul(m);
+        NDArray trunkLogits = readsTrunkLikelihood() || anchor != null ? trunk.head(predicting) : null; // [N, cols, vocab]
+        NDArray trunkLogProbs = readsTrunkLikelihood() ? TokenLogProbs.of(trunkLogits, targetIds).mul(m) : null;
+        NDArray referenceLogProbs = reference == null ? null
+                : TokenLogProbs.of(reference.head(reference.hiddenStates(ids, positions, bias, null).get(predictingStates)), targetIds)
+                        .stopGradient().mul(m);
+        NDArray gate = predicting.matMul(gateWeight.transpose()).squeeze(2).add(gateBias); // [N, cols]
+        reward = reward.add(gate.mul(trunkLogProbs != null ? trunkLogProbs : referenceLogProbs).sum(new int[] {1}));
+        if (referenceGateWeight != null) {
+            NDArray referenceGate = predicting.matMul(referenceGateWeight.transpose()).squeeze(2).add(referenceGateBias);
+            reward = reward.add(referenceGate.mul(referenceLogProbs).sum(new int[] {1}));
+        }
         NDArray kl = null;
         if (anchor != null) {
             NDArray anchorLogits = anchor.head(anchor.hiddenStates(ids, positions, bias, null).get(predictingStates)).stopGradient();
             kl = TokenLogProbs.klDivergence(anchorLogits, trunkLogits).mul(m).sum(new int[] {1});
         }
-        return new Scored(reward.add(gate.mul(responseLogProbs).sum(new int[] {1})),
-                reference == null ? responseLogProbs.sum(new int[] {1}) : null, kl);
+        return new Scored(reward, trunkLogProbs == null ? null : trunkLogProbs.sum(new int[] {1}), kl);
     }
 
-    private static void checkStarts(List<int[]> sequences, int[] responseStarts) {
+    private void checkStarts(List<int[]> sequences, int[] responseStarts) {
         if (responseStarts == null) {
-            throw new IllegalArgumentException("this reward model reads response likelihoods (" + LIKELIHOOD_HEAD
+            throw new IllegalArgumentException("this reward model reads response likelihoods (" + kind
                     + "): it needs where each response starts");
         }
         if (responseStarts.length != sequences.size()) {
@@ -356,12 +408,10 @@ public final class RewardModel implements Module {
             HfCheckpoint.save(reference, dir.resolve(REFERENCE_DIR), null);
         }
         ObjectNode config = HfConfig.toJson(config(), trunk.dtype() == DataType.FLOAT64 ? "float64" : "float32");
-        if (reference != null) {
-            config.put(HEAD_KEY, REFERENCE_LIKELIHOOD_HEAD);
+        if (!kind.equals(LAST_TOKEN_HEAD)) {
+            config.put(HEAD_KEY, kind);
         }
-        if (gateWeight != null && reference == null) {
-            config.put(HEAD_KEY, LIKELIHOOD_HEAD); // the causal architecture stays: the output head is part of the reward
-        } else {
+        if (!readsTrunkLikelihood()) { // else the causal architecture stays: the output head is part of the reward
             String causal = config.get("architectures").get(0).asText();
             config.putArray("architectures").add(causal.replace("ForCausalLM", "ForSequenceClassification")
                     .replace("LMHeadModel", "ForSequenceClassification"));
@@ -392,11 +442,12 @@ public final class RewardModel implements Module {
         }
         String kind = headKind(dir);
         NDArray head = headTensor(tensors, HEAD, new long[] {1, config.hiddenSize()}, file);
-        boolean likelihood = !kind.equals(LAST_TOKEN_HEAD);
-        NDArray gateWeight = likelihood ? headTensor(tensors, GATE_WEIGHT, new long[] {1, config.hiddenSize()}, file) : null;
-        NDArray gateBias = likelihood ? headTensor(tensors, GATE_BIAS, new long[] {1}, file) : null;
+        Gate gate = kind.equals(LAST_TOKEN_HEAD) ? null : gateTensors(tensors, GATE_WEIGHT, GATE_BIAS, config, file);
+        Gate referenceGate = kind.equals(DUAL_LIKELIHOOD_HEAD)
+                ? gateTensors(tensors, REFERENCE_GATE_WEIGHT, REFERENCE_GATE_BIAS, config, file) : null;
+        boolean readsTrunk = kind.equals(LIKELIHOOD_HEAD) || kind.equals(DUAL_LIKELIHOOD_HEAD);
         DecoderLm reference = null;
-        if (kind.equals(REFERENCE_LIKELIHOOD_HEAD)) {
+        if (kind.equals(REFERENCE_LIKELIHOOD_HEAD) || kind.equals(DUAL_LIKELIHOOD_HEAD)) {
             if (!Files.isDirectory(dir.resolve(REFERENCE_DIR))) {
                 throw new IllegalArgumentException(dir + ": config.json names the head " + kind + " but there is no "
                         + REFERENCE_DIR + "/ directory with the frozen reference model");
@@ -406,7 +457,7 @@ public final class RewardModel implements Module {
         }
         String unusedHead = unusedHeadName(config);
         if (unusedHead != null && !tensors.containsKey(unusedHead)) {
-            if (likelihood && reference == null) {
+            if (readsTrunk) {
                 throw new IllegalArgumentException(file + ": no '" + unusedHead + "': a reward model that reads likelihoods needs "
                         + "its language-model head");
             }
@@ -414,7 +465,7 @@ public final class RewardModel implements Module {
             tensors.put(unusedHead, manager.zeros(new Shape(shape), dtype)); // never read by a last-token reward model
         }
         try {
-            return new RewardModel(DecoderLm.fromTensors(manager, config, dtype, tensors), head, gateWeight, gateBias, reference);
+            return new RewardModel(kind, DecoderLm.fromTensors(manager, config, dtype, tensors), head, gate, referenceGate, reference);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(dir + ": " + e.getMessage(), e);
         }
@@ -435,12 +486,15 @@ public final class RewardModel implements Module {
         return kind;
     }
 
+    private static Gate gateTensors(Map<String, NDArray> tensors, String weight, String bias, LmConfig config, Path file) {
+        return new Gate(headTensor(tensors, weight, new long[] {1, config.hiddenSize()}, file), headTensor(tensors, bias, new long[] {1}, file));
+    }
+
     /** Removes head tensor {@code name} from {@code tensors}, checks its shape and makes it a trainable parameter. */
     private static NDArray headTensor(Map<String, NDArray> tensors, String name, long[] shape, Path file) {
         NDArray t = tensors.remove(name);
         if (t == null) {
-            throw new IllegalArgumentException(file + ": no '" + name + "' tensor (a reward model that reads likelihoods needs "
-                    + GATE_WEIGHT + " and " + GATE_BIAS + ")");
+            throw new IllegalArgumentException(file + ": no '" + name + "' tensor (the head named in config.json needs it)");
         }
         if (!java.util.Arrays.equals(t.getShape().getShape(), shape)) {
             throw new IllegalArgumentException(file + ": '" + name + "' has shape " + t.getShape() + ", expected "

@@ -26,22 +26,23 @@ import java.util.Map;
  * <pre>
  *   L = mean_i [ -log sigma(r(x_i, yw_i) - r(x_i, yl_i)) ] + c mean_i (r(x_i, yw_i) + r(x_i, yl_i))^2
  * </pre>
- * With {@code reward.lmWeight = lambda > 0} (likelihood head only) the trunk's next-token loss on the chosen responses
+ * With {@code reward.lmWeight = lambda > 0} (the heads that read the trunk's own likelihood) the trunk's next-token loss on the chosen responses
  * is added, the SFT regulariser of GRM (Yang et al. 2024, "Regularizing Hidden States Enables Learning Generalizable
  * Reward Model for LLMs", sec. 3.2), which keeps the predictions the likelihood term reads from eroding:
  * <pre>
  *   L += lambda * ( - sum_i sum_{t in yw_i} log p(z_t | z_{&lt;t}) ) / sum_i |yw_i|        (|yw| counts &lt;eos&gt;)
  * </pre>
- * With {@code reward.klWeight = kappa > 0} (either likelihood head) the trunk's next-token distributions on the response
- * positions of both responses are held to the initial model's (a frozen copy, or the reference-likelihood head's
- * reference), a label-free anchor in the spirit of GRM's text-generation regularisers that does not take the chosen
- * response for a correct one:
+ * With {@code reward.klWeight = kappa > 0} (any likelihood head) the trunk's next-token distributions on the response
+ * positions of both responses are held to the initial model's (a frozen copy, or the reference of a
+ * reference-likelihood or dual head), a label-free anchor in the spirit of GRM's text-generation regularisers that does
+ * not take the chosen response for a correct one:
  * <pre>
  *   L += kappa * sum_{y in {yw_i, yl_i}} sum_{t in y} KL(p_init(. | z_{&lt;t}) || p(. | z_{&lt;t})) / sum_{y} |y|
  * </pre>
  * Both responses of a batch go through one forward pass ({@code <bos> prompt response <eos>}); the reward is read at the
- * last token, and with {@code reward.head=last-token+likelihood} (or {@code last-token+reference-likelihood}) also from
- * the response's gated token log-probabilities (the trunk's own, or a frozen reference's; {@link RewardModel}).
+ * last token, and with {@code reward.head=last-token+likelihood} (or {@code last-token+reference-likelihood}, or
+ * {@code last-token+dual-likelihood}) also from the response's gated token log-probabilities (the trunk's own, a frozen
+ * reference's, or both; {@link RewardModel}).
  *
  * <p>Held-out evaluation: the pairs of a random {@code reward.heldOutFraction} of the prompts are never trained on. On
  * them it reports the model's pairwise accuracy against the data's labels, and, when the rows carry the oracle's columns

@@ -13,16 +13,18 @@ import dev.fulcrum.lm.reward.RewardModel;
  * @param head            {@code last-token} (Hugging Face's sequence-classification head, the default) or
  *                        {@code last-token+likelihood} (also the response's token log-probabilities under a learnt
  *                        per-token gate; {@link dev.fulcrum.lm.reward.RewardModel}) or {@code last-token+reference-likelihood}
- *                        (the same with the log-probabilities of a frozen copy of the initial model)
+ *                        (the same with the log-probabilities of a frozen copy of the initial model) or
+ *                        {@code last-token+dual-likelihood} (both, each under its own gate)
  * @param gateInit        the likelihood gate's initial bias {@code c} (weights start at zero): 0 starts training from the
  *                        last-token model, 1 from the last-token head plus the response's log-likelihood
  * @param lmWeight        weight of the language-modelling regulariser: the trunk's mean negative log-likelihood per
  *                        token of the chosen responses, added to the loss (GRM's SFT regulariser); needs
- *                        {@code head = last-token+likelihood}, whose reward reads the trunk's own predictions; 0 (the
+ *                        {@code head = last-token+likelihood} or {@code last-token+dual-likelihood}, whose reward reads
+ *                        the trunk's own predictions; 0 (the
  *                        default) switches it off
  * @param klWeight        weight of the anchor: the trunk's mean divergence per response token (chosen and rejected)
  *                        {@code KL(p_init || p)} from the initial model's next-token distributions (the reference of a
- *                        reference-likelihood head), added to the loss so that reward training keeps what the base
+ *                        reference-likelihood or dual head), added to the loss so that reward training keeps what the base
  *                        predicted; needs a likelihood head; 0 (the default) switches it off
  */
 public record RewardSettings(double centering, double heldOutFraction, int evalBatchSize, String head, double gateInit,
@@ -39,15 +41,17 @@ public record RewardSettings(double centering, double heldOutFraction, int evalB
             throw new ConfigException("reward.klWeight", "must be a non-negative number, got " + klWeight);
         }
         if (klWeight > 0 && head.equals(RewardModel.LAST_TOKEN_HEAD)) {
-            throw new ConfigException("reward.klWeight", "needs reward.head=" + RewardModel.LIKELIHOOD_HEAD + " or "
-                    + RewardModel.REFERENCE_LIKELIHOOD_HEAD + " (the anchor is measured on response positions), got head '" + head + "'");
+            throw new ConfigException("reward.klWeight", "needs a likelihood head (reward.head=" + RewardModel.LIKELIHOOD_HEAD + ", "
+                    + RewardModel.REFERENCE_LIKELIHOOD_HEAD + " or " + RewardModel.DUAL_LIKELIHOOD_HEAD
+                    + "; the anchor is measured on response positions), got head '" + head + "'");
         }
         if (!(lmWeight >= 0) || !Double.isFinite(lmWeight)) {
             throw new ConfigException("reward.lmWeight", "must be a non-negative number, got " + lmWeight);
         }
-        if (lmWeight > 0 && !head.equals(RewardModel.LIKELIHOOD_HEAD)) {
-            throw new ConfigException("reward.lmWeight", "needs reward.head=" + RewardModel.LIKELIHOOD_HEAD
-                    + " (the one head whose reward reads the trunk's own language-model predictions), got head '" + head + "'");
+        if (lmWeight > 0 && !head.equals(RewardModel.LIKELIHOOD_HEAD) && !head.equals(RewardModel.DUAL_LIKELIHOOD_HEAD)) {
+            throw new ConfigException("reward.lmWeight", "needs reward.head=" + RewardModel.LIKELIHOOD_HEAD + " or "
+                    + RewardModel.DUAL_LIKELIHOOD_HEAD + " (the heads whose reward reads the trunk's own language-model "
+                    + "predictions), got head '" + head + "'");
         }
         if (!(centering >= 0) || !Double.isFinite(centering)) {
             throw new ConfigException("reward.centering", "must be a non-negative number, got " + centering);

@@ -21,6 +21,7 @@ import dev.fulcrum.lm.model.TinyModels;
 import dev.fulcrum.lm.model.TokenBatch;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -109,7 +110,7 @@ class RewardModelTest {
      */
     private static RewardModel likelihoodModel(NDManager m, LmConfig config, long seed, String kind) {
         RewardModel rm = RewardModel.withNewHead(m, TinyModels.random(m, config, DataType.FLOAT64, seed), kind, 0, new Rng(seed + 1));
-        if (kind.equals(RewardModel.REFERENCE_LIKELIHOOD_HEAD)) {
+        if (!kind.equals(RewardModel.LIKELIHOOD_HEAD)) { // the reference and dual heads
             DecoderLm other = TinyModels.random(m, config, DataType.FLOAT64, seed + 100);
             rm.trunk().parameters().forEach((name, p) -> p.set(other.parameters().get(name).toByteBuffer()));
         }
@@ -118,16 +119,21 @@ class RewardModelTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {RewardModel.LIKELIHOOD_HEAD, RewardModel.REFERENCE_LIKELIHOOD_HEAD})
+    @ValueSource(strings = {RewardModel.LIKELIHOOD_HEAD, RewardModel.REFERENCE_LIKELIHOOD_HEAD, RewardModel.DUAL_LIKELIHOOD_HEAD})
     void likelihoodHeadAddsGatedResponseLogProbabilitiesWrittenOut(String kind) {
         for (LmConfig config : List.of(TinyModels.GPT2, TinyModels.LLAMA)) {
             try (NDManager m = Torch.newManager()) {
                 RewardModel rm = likelihoodModel(m, config, 11, kind);
                 assertTrue(rm.readsLikelihood());
                 assertEquals(kind, rm.headKind());
-                // log-probabilities from the trunk itself, or from the reference: the seed's model, rebuilt here
-                DecoderLm scorer = kind.equals(RewardModel.LIKELIHOOD_HEAD) ? rm.trunk()
-                        : TinyModels.random(m, config, DataType.FLOAT64, 11);
+                // log-probabilities from the trunk itself, or from the reference (the seed's model, rebuilt here), or
+                // both, each under its own gate
+                DecoderLm reference = TinyModels.random(m, config, DataType.FLOAT64, 11);
+                Map<String, DecoderLm> gatedScorers = switch (kind) {
+                    case RewardModel.LIKELIHOOD_HEAD -> Map.of("likelihood_gate", rm.trunk());
+                    case RewardModel.REFERENCE_LIKELIHOOD_HEAD -> Map.of("likelihood_gate", reference);
+                    default -> Map.of("likelihood_gate", rm.trunk(), "reference_gate", reference);
+                };
                 // the second batch's responses all start late: its states before position 2 are not projected
                 List<int[]> late = List.of(SEQUENCES.get(0), SEQUENCES.get(2));
                 int[] lateStarts = {3, 2};
@@ -138,13 +144,13 @@ class RewardModelTest {
                     double[] logLikelihoods = null;
                     try (NDScope ignored = new NDScope()) {
                         NDArray ll = rm.scored(m, sequences, starts).responseLogLikelihoods();
-                        assertEquals(kind.equals(RewardModel.LIKELIHOOD_HEAD), ll != null,
+                        assertEquals(rm.readsTrunkLikelihood(), ll != null,
                                 "the trunk's response log-likelihoods come with the head that reads them");
                         logLikelihoods = ll == null ? null : ll.toDoubleArray();
                     }
                     for (int i = 0; i < sequences.size(); i++) {
-                        double logLikelihood = expectLikelihoodReward(rm, scorer, m, sequences.get(i), starts[i], batched[i],
-                                config.family() + " sequence " + i);
+                        double logLikelihood = expectLikelihoodReward(rm, gatedScorers, m, sequences.get(i), starts[i],
+                                batched[i], config.family() + " sequence " + i);
                         if (logLikelihoods != null) {
                             assertEquals(logLikelihood, logLikelihoods[i], 1e-12, config.family() + " log-likelihood " + i);
                         }
@@ -158,36 +164,44 @@ class RewardModelTest {
     }
 
     /**
-     * {@code w . h_T + sum_{t >= start} (u . h_{t-1} + c) log p(z_t)} of one sequence run alone, written out: states
-     * {@code h} of the reward model's trunk, {@code log p} of {@code scorer}. Returns the response's log-likelihood
-     * {@code sum_{t >= start} log p(z_t)}.
+     * {@code w . h_T + sum_{gates g} sum_{t >= start} (u_g . h_{t-1} + c_g) log p_g(z_t)} of one sequence run alone, written
+     * out: states {@code h} of the reward model's trunk, gate {@code g} ({@code <g>.weight}, {@code <g>.bias}) weighting
+     * the log-probabilities of its scorer in {@code gatedScorers}. Returns the response's log-likelihood
+     * {@code sum_{t >= start} log p(z_t)} under the trunk, where a gate reads it (else NaN).
      */
-    private static double expectLikelihoodReward(RewardModel rm, DecoderLm scorer, NDManager m, int[] s, int start, double actual,
-                                                 String what) {
+    private static double expectLikelihoodReward(RewardModel rm, Map<String, DecoderLm> gatedScorers, NDManager m, int[] s,
+                                                 int start, double actual, String what) {
         double[] head = rm.parameters().get(RewardModel.HEAD).toDoubleArray();
-        double[] gate = rm.parameters().get(RewardModel.GATE_WEIGHT).toDoubleArray();
-        double gateBias = rm.parameters().get(RewardModel.GATE_BIAS).toDoubleArray()[0];
-        double logLikelihood = 0;
+        double trunkLogLikelihood = Double.NaN;
         try (NDScope ignored = new NDScope()) {
             TokenBatch alone = TokenBatch.of(List.of(s), 0, TokenBatch.Padding.RIGHT);
             NDArray hidden = rm.trunk().hiddenStates(alone.idTensor(m), alone.positionTensor(m),
                     alone.causalBias(m, DataType.FLOAT64), null).get(new NDIndex("0"));
-            NDArray logits = scorer.head(scorer.hiddenStates(alone.idTensor(m), alone.positionTensor(m),
-                    alone.causalBias(m, DataType.FLOAT64), null).get(new NDIndex("0")));
             double expected = dot(head, hidden.get(new NDIndex("-1")).toDoubleArray());
-            for (int t = start; t < s.length; t++) {
-                double[] h = hidden.get(new NDIndex("{}", t - 1)).toDoubleArray();
-                double[] z = logits.get(new NDIndex("{}", t - 1)).toDoubleArray();
-                double max = java.util.Arrays.stream(z).max().orElseThrow(), sum = 0;
-                for (double v : z) {
-                    sum += Math.exp(v - max);
+            for (var gated : gatedScorers.entrySet()) {
+                double[] gate = rm.parameters().get(gated.getKey() + ".weight").toDoubleArray();
+                double gateBias = rm.parameters().get(gated.getKey() + ".bias").toDoubleArray()[0];
+                DecoderLm scorer = gated.getValue();
+                NDArray logits = scorer.head(scorer.hiddenStates(alone.idTensor(m), alone.positionTensor(m),
+                        alone.causalBias(m, DataType.FLOAT64), null).get(new NDIndex("0")));
+                double logLikelihood = 0;
+                for (int t = start; t < s.length; t++) {
+                    double[] h = hidden.get(new NDIndex("{}", t - 1)).toDoubleArray();
+                    double[] z = logits.get(new NDIndex("{}", t - 1)).toDoubleArray();
+                    double max = java.util.Arrays.stream(z).max().orElseThrow(), sum = 0;
+                    for (double v : z) {
+                        sum += Math.exp(v - max);
+                    }
+                    double logP = z[s[t]] - max - Math.log(sum);
+                    expected += (dot(gate, h) + gateBias) * logP;
+                    logLikelihood += logP;
                 }
-                double logP = z[s[t]] - max - Math.log(sum);
-                expected += (dot(gate, h) + gateBias) * logP;
-                logLikelihood += logP;
+                if (scorer == rm.trunk()) {
+                    trunkLogLikelihood = logLikelihood;
+                }
             }
             assertEquals(expected, actual, 1e-12, what);
-            return logLikelihood;
+            return trunkLogLikelihood;
         }
     }
 
@@ -200,15 +214,16 @@ class RewardModelTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {RewardModel.LIKELIHOOD_HEAD, RewardModel.REFERENCE_LIKELIHOOD_HEAD})
+    @ValueSource(strings = {RewardModel.LIKELIHOOD_HEAD, RewardModel.REFERENCE_LIKELIHOOD_HEAD, RewardModel.DUAL_LIKELIHOOD_HEAD})
     void likelihoodHeadGradientMatchesFiniteDifferences(String kind) {
         LmConfig untied = LmConfig.llama(11, 8, 2, 2, 1, 12, 16, 10000.0, false);
         for (LmConfig config : List.of(TinyModels.GPT2, untied)) {
             try (NDManager m = Torch.newManager()) {
                 RewardModel rm = likelihoodModel(m, config, 13, kind);
                 assertTrue(rm.parameters().containsKey(RewardModel.GATE_WEIGHT));
+                assertEquals(kind.equals(RewardModel.DUAL_LIKELIHOOD_HEAD), rm.parameters().containsKey(RewardModel.REFERENCE_GATE_WEIGHT));
                 if (!config.tieEmbeddings()) {
-                    assertEquals(kind.equals(RewardModel.LIKELIHOOD_HEAD), rm.parameters().containsKey("lm_head.weight"),
+                    assertEquals(rm.readsTrunkLikelihood(), rm.parameters().containsKey("lm_head.weight"),
                             "the trunk's output head is part of the reward exactly when it gives the log-probabilities");
                 }
                 List<int[]> rejected = List.of(new int[] {1, 4, 2}, new int[] {7, 5, 3, 3}, new int[] {6, 2});
@@ -224,7 +239,7 @@ class RewardModelTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {RewardModel.LIKELIHOOD_HEAD, RewardModel.REFERENCE_LIKELIHOOD_HEAD})
+    @ValueSource(strings = {RewardModel.LIKELIHOOD_HEAD, RewardModel.REFERENCE_LIKELIHOOD_HEAD, RewardModel.DUAL_LIKELIHOOD_HEAD})
     void likelihoodHeadSavesAndLoads(String kind) throws java.io.IOException {
         LmConfig untied = LmConfig.llama(11, 8, 2, 2, 1, 12, 16, 10000.0, false);
         try (NDManager m = Torch.newManager()) {
@@ -238,7 +253,7 @@ class RewardModelTest {
             assertFalse(back.lastTokenPart().parameters().containsKey(RewardModel.GATE_WEIGHT));
             String config = dev.fulcrum.core.io.Json.MAPPER.readTree(saved.resolve("config.json").toFile()).path(RewardModel.HEAD_KEY).asText();
             assertEquals(kind, config);
-            if (kind.equals(RewardModel.REFERENCE_LIKELIHOOD_HEAD)) {
+            if (!kind.equals(RewardModel.LIKELIHOOD_HEAD)) {
                 dev.fulcrum.core.io.AtomicFiles.deleteTree(saved.resolve(RewardModel.REFERENCE_DIR));
                 IllegalArgumentException noReference = assertThrows(IllegalArgumentException.class,
                         () -> RewardModel.load(saved, m, DataType.FLOAT64));

@@ -21,15 +21,15 @@ import org.junit.jupiter.api.io.TempDir;
  * A tiny reward model learns an easy preference set: {@code str-upper} answers against versions with letters replaced by
  * digits, labelled by a Bradley-Terry oracle (t = 0.1). On held-out prompts its pairwise accuracy rises from chance to the
  * oracle's own level (measured 0.97 against the oracle's 0.97 on the same labels after 150 updates) and it orders
- * responses as the gold reward does. The same holds with the heads that also read gated response likelihoods (the trunk's own, a frozen
- * reference's).
+ * responses as the gold reward does. The same holds with the heads that also read gated response likelihoods (the trunk's
+ * own, a frozen reference's, or both).
  */
 class RewardLearningTest {
     @TempDir
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"last-token", "last-token+likelihood", "last-token+reference-likelihood"})
+    @ValueSource(strings = {"last-token", "last-token+likelihood", "last-token+reference-likelihood", "last-token+dual-likelihood"})
     void heldOutAccuracyRisesToTheOraclesLevel(String head) {
         Path data = LmRuns.preferenceData(dir, 150, "str-upper");
         LmTrainConfig cfg = LmRuns.config("reward", data, "reward.head=" + head, "steps=80", "logEvery=20", "evalEvery=1000", "checkpointEvery=1000",

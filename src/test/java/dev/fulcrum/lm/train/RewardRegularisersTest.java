@@ -128,7 +128,7 @@ class RewardRegularisersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {RewardModel.LIKELIHOOD_HEAD, RewardModel.REFERENCE_LIKELIHOOD_HEAD})
+    @ValueSource(strings = {RewardModel.LIKELIHOOD_HEAD, RewardModel.REFERENCE_LIKELIHOOD_HEAD, RewardModel.DUAL_LIKELIHOOD_HEAD})
     void anchorAddsTheMeanDivergenceFromTheInitialModelWrittenOut(String head) {
         ByteTokenizer bytes = new ByteTokenizer();
         double kappa = 0.6;
