@@ -111,7 +111,7 @@ public final class RewardModel implements Module {
         this.referenceGateBias = referenceGate == null ? null : referenceGate.bias();
         this.reference = reference;
         if ((gate == null) != kind.equals(LAST_TOKEN_HEAD) || (referenceGate != null) != kind.equals(DUAL_LIKELIHOOD_HEAD)
-                || (reference != null) != (kind.equals(REFERENCE_LIKELIHOOD_HEAD) || kind.equals(DUAL_LIKELIHOOD_HEAD))) {
+                || (reference != null) != readsReference(kind)) {
             throw new IllegalArgumentException("head " + kind + " does not match its parts");
         }
         String unusedHead = readsTrunkLikelihood() ? null : unusedHeadName(trunk.config());
@@ -227,7 +227,17 @@ public final class RewardModel implements Module {
 
     /** Whether the reward reads the trunk's own language-model predictions (the likelihood and dual heads). */
     public boolean readsTrunkLikelihood() {
+        return readsTrunkLikelihood(kind);
+    }
+
+    /** Whether head {@code kind} reads the trunk's own language-model predictions (the likelihood and dual heads). */
+    public static boolean readsTrunkLikelihood(String kind) {
         return kind.equals(LIKELIHOOD_HEAD) || kind.equals(DUAL_LIKELIHOOD_HEAD);
+    }
+
+    /** Whether head {@code kind} reads a frozen reference's predictions (the reference-likelihood and dual heads). */
+    private static boolean readsReference(String kind) {
+        return kind.equals(REFERENCE_LIKELIHOOD_HEAD) || kind.equals(DUAL_LIKELIHOOD_HEAD);
     }
 
     /**
@@ -445,9 +455,8 @@ public final class RewardModel implements Module {
         Gate gate = kind.equals(LAST_TOKEN_HEAD) ? null : gateTensors(tensors, GATE_WEIGHT, GATE_BIAS, config, file);
         Gate referenceGate = kind.equals(DUAL_LIKELIHOOD_HEAD)
                 ? gateTensors(tensors, REFERENCE_GATE_WEIGHT, REFERENCE_GATE_BIAS, config, file) : null;
-        boolean readsTrunk = kind.equals(LIKELIHOOD_HEAD) || kind.equals(DUAL_LIKELIHOOD_HEAD);
         DecoderLm reference = null;
-        if (kind.equals(REFERENCE_LIKELIHOOD_HEAD) || kind.equals(DUAL_LIKELIHOOD_HEAD)) {
+        if (readsReference(kind)) {
             if (!Files.isDirectory(dir.resolve(REFERENCE_DIR))) {
                 throw new IllegalArgumentException(dir + ": config.json names the head " + kind + " but there is no "
                         + REFERENCE_DIR + "/ directory with the frozen reference model");
@@ -457,7 +466,7 @@ public final class RewardModel implements Module {
         }
         String unusedHead = unusedHeadName(config);
         if (unusedHead != null && !tensors.containsKey(unusedHead)) {
-            if (readsTrunk) {
+            if (readsTrunkLikelihood(kind)) {
                 throw new IllegalArgumentException(file + ": no '" + unusedHead + "': a reward model that reads likelihoods needs "
                         + "its language-model head");
             }
@@ -487,7 +496,8 @@ public final class RewardModel implements Module {
     }
 
     private static Gate gateTensors(Map<String, NDArray> tensors, String weight, String bias, LmConfig config, Path file) {
-        return new Gate(headTensor(tensors, weight, new long[] {1, config.hiddenSize()}, file), headTensor(tensors, bias, new long[] {1}, file));
+        return new Gate(headTensor(tensors, weight, new long[] {1, config.hiddenSize()}, file),
+                headTensor(tensors, bias, new long[] {1}, file));
     }
 
     /** Removes head tensor {@code name} from {@code tensors}, checks its shape and makes it a trainable parameter. */

@@ -26,9 +26,10 @@ import java.util.Map;
  * <pre>
  *   L = mean_i [ -log sigma(r(x_i, yw_i) - r(x_i, yl_i)) ] + c mean_i (r(x_i, yw_i) + r(x_i, yl_i))^2
  * </pre>
- * With {@code reward.lmWeight = lambda > 0} (the heads that read the trunk's own likelihood) the trunk's next-token loss on the chosen responses
- * is added, the SFT regulariser of GRM (Yang et al. 2024, "Regularizing Hidden States Enables Learning Generalizable
- * Reward Model for LLMs", sec. 3.2), which keeps the predictions the likelihood term reads from eroding:
+ * With {@code reward.lmWeight = lambda > 0} (the heads that read the trunk's own likelihood) the trunk's next-token
+ * loss on the chosen responses is added, the SFT regulariser of GRM (Yang et al. 2024, "Regularizing Hidden States
+ * Enables Learning Generalizable Reward Model for LLMs", sec. 3.2), which keeps the predictions the likelihood term
+ * reads from eroding:
  * <pre>
  *   L += lambda * ( - sum_i sum_{t in yw_i} log p(z_t | z_{&lt;t}) ) / sum_i |yw_i|        (|yw| counts &lt;eos&gt;)
  * </pre>

@@ -20,8 +20,7 @@ import dev.fulcrum.lm.reward.RewardModel;
  * @param lmWeight        weight of the language-modelling regulariser: the trunk's mean negative log-likelihood per
  *                        token of the chosen responses, added to the loss (GRM's SFT regulariser); needs
  *                        {@code head = last-token+likelihood} or {@code last-token+dual-likelihood}, whose reward reads
- *                        the trunk's own predictions; 0 (the
- *                        default) switches it off
+ *                        the trunk's own predictions; 0 (the default) switches it off
  * @param klWeight        weight of the anchor: the trunk's mean divergence per response token (chosen and rejected)
  *                        {@code KL(p_init || p)} from the initial model's next-token distributions (the reference of a
  *                        reference-likelihood or dual head), added to the loss so that reward training keeps what the base
@@ -48,7 +47,7 @@ public record RewardSettings(double centering, double heldOutFraction, int evalB
         if (!(lmWeight >= 0) || !Double.isFinite(lmWeight)) {
             throw new ConfigException("reward.lmWeight", "must be a non-negative number, got " + lmWeight);
         }
-        if (lmWeight > 0 && !head.equals(RewardModel.LIKELIHOOD_HEAD) && !head.equals(RewardModel.DUAL_LIKELIHOOD_HEAD)) {
+        if (lmWeight > 0 && !RewardModel.readsTrunkLikelihood(head)) {
             throw new ConfigException("reward.lmWeight", "needs reward.head=" + RewardModel.LIKELIHOOD_HEAD + " or "
                     + RewardModel.DUAL_LIKELIHOOD_HEAD + " (the heads whose reward reads the trunk's own language-model "
                     + "predictions), got head '" + head + "'");
