@@ -94,10 +94,9 @@ public final class RewardModel implements Module {
     private final DecoderLm trunk;
     private final NDArray head;
     private final String kind; // one of HEADS
-    private final NDArray gateWeight; // null for the last-token head; gates the reference's log-probabilities in the
-    private final NDArray gateBias;   // reference-likelihood head, the trunk's in the other two
-    private final NDArray referenceGateWeight; // the dual head's gate of the reference's log-probabilities, else null
-    private final NDArray referenceGateBias;
+    private final Gate gate; // null for the last-token head; gates the reference's log-probabilities in the
+                             // reference-likelihood head, the trunk's in the other two
+    private final Gate referenceGate; // the dual head's gate of the reference's log-probabilities, else null
     private final DecoderLm reference; // the frozen source of log-probabilities (reference and dual heads), else null
     private final Map<String, NDArray> parameters = new LinkedHashMap<>();
 
@@ -105,10 +104,8 @@ public final class RewardModel implements Module {
         this.kind = kind;
         this.trunk = trunk;
         this.head = head;
-        this.gateWeight = gate == null ? null : gate.weight();
-        this.gateBias = gate == null ? null : gate.bias();
-        this.referenceGateWeight = referenceGate == null ? null : referenceGate.weight();
-        this.referenceGateBias = referenceGate == null ? null : referenceGate.bias();
+        this.gate = gate;
+        this.referenceGate = referenceGate;
         this.reference = reference;
         if ((gate == null) != kind.equals(LAST_TOKEN_HEAD) || (referenceGate != null) != kind.equals(DUAL_LIKELIHOOD_HEAD)
                 || (reference != null) != readsReference(kind)) {
@@ -121,18 +118,22 @@ public final class RewardModel implements Module {
             }
         });
         parameters.put(HEAD, head);
-        if (gateWeight != null) {
-            parameters.put(GATE_WEIGHT, gateWeight);
-            parameters.put(GATE_BIAS, gateBias);
+        if (gate != null) {
+            parameters.put(GATE_WEIGHT, gate.weight());
+            parameters.put(GATE_BIAS, gate.bias());
         }
-        if (referenceGateWeight != null) {
-            parameters.put(REFERENCE_GATE_WEIGHT, referenceGateWeight);
-            parameters.put(REFERENCE_GATE_BIAS, referenceGateBias);
+        if (referenceGate != null) {
+            parameters.put(REFERENCE_GATE_WEIGHT, referenceGate.weight());
+            parameters.put(REFERENCE_GATE_BIAS, referenceGate.bias());
         }
     }
 
     /** A likelihood gate {@code u . h + c}: weight {@code [1, hidden]}, bias {@code [1]}. */
     private record Gate(NDArray weight, NDArray bias) {
+        /** The gate's value at each state: {@code [N, T, hidden]} states give {@code [N, T]}. */
+        NDArray at(NDArray states) {
+            return states.matMul(weight.transpose()).squeeze(2).add(bias);
+        }
     }
 
     /** A reward model on {@code trunk} (fresh or pre-trained, e.g. an SFT model) with a new head drawn N(0, 0.02). */
@@ -217,7 +218,7 @@ public final class RewardModel implements Module {
      * critic initialised from a reward model reads per-token values through the head only.
      */
     public RewardModel lastTokenPart() {
-        return gateWeight == null ? this : new RewardModel(LAST_TOKEN_HEAD, trunk, head, null, null, null);
+        return gate == null ? this : new RewardModel(LAST_TOKEN_HEAD, trunk, head, null, null, null);
     }
 
     /** The head's name, one of {@link #HEADS}. */
@@ -250,7 +251,7 @@ public final class RewardModel implements Module {
 
     /** Whether rewards read the response's token likelihoods, so need to know where each response starts. */
     public boolean readsLikelihood() {
-        return gateWeight != null;
+        return gate != null;
     }
 
     private static String unusedHeadName(LmConfig c) {
@@ -306,10 +307,10 @@ public final class RewardModel implements Module {
      * initial one; a likelihood head only) the divergence of the trunk's predictions on response positions from it.
      */
     public Scored scored(NDManager manager, List<int[]> sequences, int[] responseStarts, DecoderLm anchor) {
-        if (anchor != null && gateWeight == null) {
+        if (anchor != null && gate == null) {
             throw new IllegalArgumentException("an anchor's divergence is measured on response positions: it needs a likelihood head");
         }
-        if (gateWeight != null) {
+        if (gate != null) {
             checkStarts(sequences, responseStarts);
         }
         TokenBatch batch = TokenBatch.of(sequences, 0, TokenBatch.Padding.RIGHT);
@@ -324,7 +325,7 @@ public final class RewardModel implements Module {
         NDArray select = manager.create(last, new Shape(n, width, 1)).toType(trunk.dtype(), false);
         NDArray lastHidden = hidden.mul(select).sum(new int[] {1}); // [N, hidden]: each row's last real position
         NDArray reward = lastHidden.matMul(head.transpose()).squeeze(1);
-        if (gateWeight == null) {
+        if (gate == null) {
             return new Scored(reward, null, null);
         }
         // State t-1 predicts token t. Keep the states from the earliest response start on (the vocabulary projection is
@@ -348,11 +349,10 @@ public final class RewardModel implements Module {
         NDArray referenceLogProbs = reference == null ? null
                 : TokenLogProbs.of(reference.head(reference.hiddenStates(ids, positions, bias, null).get(predictingStates)), targetIds)
                         .stopGradient().mul(m);
-        NDArray gate = predicting.matMul(gateWeight.transpose()).squeeze(2).add(gateBias); // [N, cols]
-        reward = reward.add(gate.mul(trunkLogProbs != null ? trunkLogProbs : referenceLogProbs).sum(new int[] {1}));
-        if (referenceGateWeight != null) {
-            NDArray referenceGate = predicting.matMul(referenceGateWeight.transpose()).squeeze(2).add(referenceGateBias);
-            reward = reward.add(referenceGate.mul(referenceLogProbs).sum(new int[] {1}));
+        NDArray gated = trunkLogProbs != null ? trunkLogProbs : referenceLogProbs; // the reference head gates the reference's
+        reward = reward.add(gate.at(predicting).mul(gated).sum(new int[] {1}));
+        if (referenceGate != null) {
+            reward = reward.add(referenceGate.at(predicting).mul(referenceLogProbs).sum(new int[] {1}));
         }
         NDArray kl = null;
         if (anchor != null) {
